@@ -1,0 +1,211 @@
+"""Functions, the nodes they leave in the graph, and the grad-mode switch.
+
+Every differentiable operation is a subclass of :class:`Function` with two static methods::
+
+    forward(ctx, *inputs)   numpy in, numpy out; may save what backward needs on ctx
+    backward(ctx, grad)     the gradient of the output in, one gradient per input out
+
+``Function.apply`` unwraps tensors, runs ``forward`` and, when gradients are being tracked, wraps the result in a
+tensor whose ``grad_fn`` is the context: a :class:`Node` that remembers the function, its input tensors and its saved
+values. The backward pass (``engine.py``) walks those nodes. A node points at its inputs but never at its output, so
+the graph has no reference cycles and is freed by reference counting as soon as the last tensor using it goes away.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from .tensor import Tensor, _new_tensor
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """True when operations record a graph for the backward pass (the default)."""
+    return _grad_enabled
+
+
+class set_grad_enabled:
+    """Turn graph recording on or off; works as a call, a context manager or a decorator, and nests.
+
+    >>> with set_grad_enabled(False):
+    ...     y = x * 2          # y.requires_grad is False
+    """
+
+    def __init__(self, mode: bool) -> None:
+        global _grad_enabled
+        self.prev = _grad_enabled
+        self.mode = bool(mode)
+        _grad_enabled = self.mode
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self.prev
+
+    def __call__(self, func):
+        mode = self.mode
+        self.__exit__()  # undo the switch made in __init__: as a decorator it applies per call only
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class _GradModeContext:
+    """Shared body of no_grad and enable_grad: set a mode on entry, restore the previous one on exit."""
+
+    mode = True
+
+    def __enter__(self) -> None:
+        global _grad_enabled
+        self._prev = _grad_enabled
+        _grad_enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self._prev
+
+    def __call__(self, func):
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Context manager (and decorator) that stops graph recording, e.g. for parameter updates.
+
+    It saves the mode it found and restores it on exit, so ``no_grad`` blocks nest::
+
+        with no_grad():
+            w -= lr * w.grad     # an in-place update of a leaf is allowed here
+    """
+
+    mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Context manager (and decorator) that turns graph recording back on inside a ``no_grad`` block."""
+
+    mode = True
+
+
+class Node:
+    """What an operation leaves behind for the backward pass; it is both ``ctx`` and ``tensor.grad_fn``.
+
+    Attributes:
+        fn: the :class:`Function` subclass that made the output.
+        inputs: the forward arguments in order; tensors as they are, anything else (a number, an index) as None.
+        needs_input_grad: one bool per argument: does that input want a gradient?
+        saved: what ``ctx.save_for_backward`` stored, until a backward pass without retain_graph frees it.
+
+    Ops may also set their own attributes on ctx (a dim, a mask): they live in the node's ``__dict__``.
+    """
+
+    __slots__ = ("fn", "inputs", "needs_input_grad", "saved", "__dict__")
+
+    def save_for_backward(self, *values: Any) -> None:
+        self.saved = values
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self.saved
+        if saved is _FREED:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time (or to read {self.name()}'s saved values "
+                "after they were freed). The saved intermediate values of the graph are freed when you call "
+                ".backward(). Specify retain_graph=True on the first backward() call if you need to backward "
+                "through the graph a second time."
+            )
+        return saved
+
+    def name(self) -> str:
+        """PyTorch's name for this node, such as ``MulBackward0``."""
+        return self.__dict__.get("op_name") or self.fn.op_name
+
+    @property
+    def next_functions(self) -> tuple:
+        """The nodes that made this node's inputs (None for leaves and constants), as in PyTorch."""
+        return tuple(None if t is None else t.grad_fn for t in self.inputs)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+
+_FREED = object()  # marks a node whose saved values the backward pass has released
+
+
+class Function:
+    """Base class of every differentiable operation: subclass it and write ``forward`` and ``backward``.
+
+    ``forward`` gets numpy arrays (and any extra arguments as given) and returns a numpy array. ``backward`` gets the
+    gradient of the output, shaped like the output, and returns one gradient per forward argument (None where there
+    is none). It may return gradients shaped like the output: the engine sums broadcast dimensions back to each
+    input's shape, once, in one place.
+
+    >>> class Square(Function):
+    ...     '''y = x ** 2.   dy/dx = 2x.'''
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 2 * x * grad
+    >>> y = Square.apply(tensor(3.0, requires_grad=True))
+    """
+
+    op_name = "FunctionBackward"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "op_name" not in cls.__dict__:
+            cls.op_name = f"{cls.__name__}Backward0"
+
+    @staticmethod
+    def forward(ctx: Node, *args: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define forward(ctx, *inputs)")
+
+    @staticmethod
+    def backward(ctx: Node, grad: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        """Run the op on tensors (and plain values) and record it in the graph when a gradient is needed."""
+        ctx = Node()
+        ctx.saved = ()
+        raw = []
+        inputs = []
+        needs = []
+        track = False
+        for a in args:
+            if isinstance(a, Tensor):
+                raw.append(a.data)
+                inputs.append(a)
+                r = a.requires_grad
+                needs.append(r)
+                track = track or r
+            else:
+                raw.append(a)
+                inputs.append(None)
+                needs.append(False)
+        ctx.needs_input_grad = needs
+        out = cls.forward(ctx, *raw)
+        if track and _grad_enabled:
+            ctx.fn = cls
+            ctx.inputs = inputs
+            return _new_tensor(out, True, ctx)
+        return _new_tensor(out, False, None)

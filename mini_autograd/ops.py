@@ -1,0 +1,707 @@
+"""One :class:`Function` per primitive operation: its forward and its backward, side by side, numpy in and out.
+
+Each docstring states the local derivative. ``backward`` receives ``grad``, the gradient of the loss with respect to
+the op's output, and returns the chain-rule product ``grad * d(output)/d(input)`` for each input. Gradients may keep
+the output's (broadcast) shape: the engine sums them back to each input's shape.
+
+Where PyTorch makes a choice at a kink, these ops make the same one: relu'(0) = 0, abs'(0) = 0, a tie in
+``maximum``/``minimum`` splits the gradient 0.5/0.5, a full ``max()`` splits it evenly among all maximal elements,
+and ``max(dim)`` sends it to the first maximal index.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .function import Function
+
+# --------------------------------------------------------------------------------------------------- arithmetic
+
+
+class Add(Function):
+    """z = a + b.   dz/da = 1,   dz/db = 1."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    """z = a - b.   dz/da = 1,   dz/db = -1."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, -grad
+
+
+class RSub(Function):
+    """z = b - a (a number minus a tensor: ``2 - x``).   dz/da = -1."""
+
+    op_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return b - a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad, None
+
+
+class Mul(Function):
+    """z = a * b.   dz/da = b,   dz/db = a."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad * b, grad * a
+
+
+class Div(Function):
+    """z = a / b.   dz/da = 1 / b,   dz/db = -a / b**2."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = grad / b if need_a else None
+        gb = -grad * a / (b * b) if need_b else None
+        return ga, gb
+
+
+class Neg(Function):
+    """z = -a.   dz/da = -1."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class PowScalar(Function):
+    """z = a ** p for a number p.   dz/da = p * a ** (p - 1), and 0 when p == 0 (as in PyTorch)."""
+
+    op_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx, a, p):
+        ctx.save_for_backward(a)
+        ctx.p = p
+        return a**p
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return grad * 0, None
+        if p == 2:  # the common square, without a second power
+            return grad * (2 * a), None
+        return grad * (p * a ** (p - 1)), None
+
+
+class Pow(Function):
+    """z = a ** b for two tensors.   dz/da = b * a ** (b - 1),   dz/db = a ** b * log(a) (0 where a == 0, b >= 0)."""
+
+    op_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a**b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = gb = None
+        if need_a:
+            ga = grad * np.where(b == 0, 0, b * a ** (b - 1))
+        if need_b:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = grad * np.where((a == 0) & (b >= 0), 0, out * np.log(a))
+        return ga, gb
+
+
+class RPow(Function):
+    """z = c ** a for a number c (``2 ** x``).   dz/da = c ** a * log(c)."""
+
+    op_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx, a, c):
+        out = np.power(c, a)
+        ctx.save_for_backward(out)
+        ctx.c = c
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        if ctx.c == 0:  # 0 ** a: PyTorch's gradient is 0 where a >= 0
+            return grad * 0, None
+        return grad * out * np.log(ctx.c), None
+
+
+class MatMul(Function):
+    """z = a @ b.   dz/da = grad @ b^T,   dz/db = a^T @ grad (1-d operands promoted to matrices and back)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        if a.ndim == 2 and b.ndim == 2:
+            ctx.op_name = "MmBackward0"
+        elif a.ndim == 1 and b.ndim == 1:
+            ctx.op_name = "DotBackward0"
+        elif a.ndim == 2 and b.ndim == 1:
+            ctx.op_name = "MvBackward0"
+        else:
+            ctx.op_name = "BmmBackward0"
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        if a.ndim == 2 and b.ndim == 2:  # the common case, spelled out
+            return (grad @ b.T if need_a else None), (a.T @ grad if need_b else None)
+        if a.ndim == 1 and b.ndim == 1:
+            return grad * b, grad * a
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = grad
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        ga = gb = None
+        if need_a:
+            ga = g2 @ np.swapaxes(b2, -1, -2)
+            if a.ndim == 1:
+                ga = ga[..., 0, :]
+        if need_b:
+            gb = np.swapaxes(a2, -1, -2) @ g2
+            if b.ndim == 1:
+                gb = gb[..., 0]
+        return ga, gb  # batch dimensions that were broadcast are summed by the engine
+
+
+class Linear(Function):
+    """z = x @ W^T + b (PyTorch's addmm).   dz/dx = grad @ W,   dz/dW = grad^T @ x,   dz/db = sum of grad over rows.
+
+    One fused node instead of three (transpose, matmul, add): the layer every network uses, so it is worth it.
+    """
+
+    op_name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        ctx.save_for_backward(x, w)
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        return (
+            grad @ w if need_x else None,
+            grad.T @ x if need_w else None,
+            grad.sum(axis=0) if need_b else None,
+        )
+
+
+# --------------------------------------------------------------------------------------------------- reductions
+
+
+def _as_axis(dim, ndim: int):
+    """PyTorch's dim (None, an int, a tuple; negative counts from the end) as numpy's axis, checked."""
+    if dim is None:
+        return None
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    out = []
+    for d in dims:
+        d = int(d)
+        lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+        if not lo <= d <= hi:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})")
+        out.append(d % max(ndim, 1))
+    return tuple(out) if isinstance(dim, (tuple, list)) else out[0]
+
+
+def _expand_like(grad, axis, shape):
+    """Broadcast a reduced gradient back over the reduced axes of an input of ``shape``."""
+    if axis is not None:
+        grad = np.expand_dims(grad, axis)
+    return np.broadcast_to(grad, shape)
+
+
+class Sum(Function):
+    """z = sum of a over dim.   dz/da = 1 for every element summed."""
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        axis = _as_axis(dim, a.ndim)
+        ctx.shape, ctx.axis = a.shape, (None if keepdim else axis)
+        return np.sum(a, axis=axis, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _expand_like(grad, ctx.axis, ctx.shape), None, None
+
+
+class Mean(Function):
+    """z = mean of a over dim.   dz/da = 1 / n, n the number of elements averaged."""
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        axis = _as_axis(dim, a.ndim)
+        ctx.shape, ctx.axis = a.shape, (None if keepdim else axis)
+        out = np.mean(a, axis=axis, keepdims=keepdim)
+        ctx.n = a.size // max(np.size(out), 1) if a.size else 1
+        return out.astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _expand_like(grad / ctx.n, ctx.axis, ctx.shape), None, None
+
+
+class Max(Function):
+    """z = max of all elements.   dz/da = 1 / k at each of the k elements equal to the max, 0 elsewhere."""
+
+    op_name = "MaxBackward1"
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.max(a)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        mask = a == out
+        return grad * mask / np.count_nonzero(mask)
+
+
+class MaxDim(Function):
+    """z = max of a along dim, at precomputed ``indices``.   dz/da = 1 at the first maximal index, 0 elsewhere."""
+
+    op_name = "MaxBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim, indices):
+        ctx.shape, ctx.dim, ctx.keepdim, ctx.indices = a.shape, dim, keepdim, indices
+        idx = indices if keepdim else np.expand_dims(indices, dim)
+        out = np.take_along_axis(a, idx, axis=dim)
+        return out if keepdim else np.squeeze(out, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        dim = ctx.dim
+        idx = ctx.indices if ctx.keepdim else np.expand_dims(ctx.indices, dim)
+        g = grad if ctx.keepdim else np.expand_dims(grad, dim)
+        out = np.zeros(ctx.shape, dtype=g.dtype)
+        np.put_along_axis(out, idx, g, axis=dim)
+        return out, None, None, None
+
+
+class LogSumExp(Function):
+    """z = log(sum(exp(a))) over dim.   dz/da = exp(a - z) = softmax(a)."""
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        axis = _as_axis(dim, a.ndim)
+        m = np.max(a, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)  # rows of all -inf (or inf): no shift, let exp and log say what happens
+        out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+        ctx.save_for_backward(a, out)
+        ctx.axis, ctx.keepdim = axis, keepdim
+        return out if keepdim else np.squeeze(out, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        g = grad if ctx.keepdim or ctx.axis is None else np.expand_dims(grad, ctx.axis)
+        return g * np.exp(a - out), None, None
+
+
+# --------------------------------------------------------------------------------------------------- elementwise
+
+
+class Maximum(Function):
+    """z = maximum(a, b).   dz/da = 1 where a > b, 0.5 where a == b, 0 where a < b (and the mirror for b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = (a > b) + 0.5 * (a == b)
+        return grad * share.astype(grad.dtype, copy=False), grad * (1 - share).astype(grad.dtype, copy=False)
+
+
+class Minimum(Function):
+    """z = minimum(a, b).   dz/da = 1 where a < b, 0.5 where a == b, 0 where a > b (and the mirror for b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = (a < b) + 0.5 * (a == b)
+        return grad * share.astype(grad.dtype, copy=False), grad * (1 - share).astype(grad.dtype, copy=False)
+
+
+class Relu(Function):
+    """z = max(a, 0).   dz/da = 1 where a > 0, else 0 (so relu'(0) = 0)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.maximum(a, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out > 0)
+
+
+class Tanh(Function):
+    """z = tanh(a).   dz/da = 1 - z**2."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Function):
+    """z = 1 / (1 + exp(-a)).   dz/da = z * (1 - z)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        # exp of a negative number only, so large |a| neither overflows nor warns
+        e = np.exp(-np.abs(a))
+        out = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(np.result_type(a), copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out * (1 - out)
+
+
+class Exp(Function):
+    """z = exp(a).   dz/da = exp(a) = z."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out
+
+
+class Log(Function):
+    """z = log(a).   dz/da = 1 / a."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / a
+
+
+class Abs(Function):
+    """z = |a|.   dz/da = sign(a), with sign(0) = 0."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * np.sign(a)
+
+
+class Sqrt(Function):
+    """z = sqrt(a).   dz/da = 1 / (2 z)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad / (2 * out)
+
+
+class Clamp(Function):
+    """z = min(max(a, lo), hi).   dz/da = 1 where lo <= a <= hi, else 0."""
+
+    op_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        ctx.save_for_backward(a)
+        ctx.lo, ctx.hi = lo, hi
+        return np.clip(a, lo, hi)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        keep = np.ones(np.shape(a), dtype=bool)
+        if ctx.lo is not None:
+            keep &= a >= ctx.lo
+        if ctx.hi is not None:
+            keep &= a <= ctx.hi
+        return grad * keep, None, None
+
+
+class Softmax(Function):
+    """z = exp(a) / sum(exp(a)) over dim.   dz/da applied to grad: z * (grad - sum(grad * z))."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        e = np.exp(a - np.max(a, axis=dim, keepdims=True))
+        out = e / np.sum(e, axis=dim, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return out * (grad - np.sum(grad * out, axis=ctx.dim, keepdims=True)), None
+
+
+class LogSoftmax(Function):
+    """z = a - logsumexp(a) over dim.   dz/da applied to grad: grad - exp(z) * sum(grad)."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        shifted = a - np.max(a, axis=dim, keepdims=True)
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad - np.exp(out) * np.sum(grad, axis=ctx.dim, keepdims=True), None
+
+
+class CrossEntropy(Function):
+    """z = mean over rows of logsumexp(logits) - logits[target].   dz/dlogits = (softmax(logits) - onehot) / n.
+
+    One fused node; PyTorch records the same computation as LogSoftmaxBackward0 followed by NllLossBackward0.
+    """
+
+    @staticmethod
+    def forward(ctx, logits, target, reduction):
+        n = logits.shape[0]
+        shifted = logits - np.max(logits, axis=1, keepdims=True)
+        e = np.exp(shifted)
+        s = np.sum(e, axis=1, keepdims=True)
+        rows = np.arange(n)
+        losses = np.log(s[:, 0]) - shifted[rows, target]
+        ctx.save_for_backward(e / s, target)
+        ctx.reduction = reduction
+        if reduction == "none":
+            return losses
+        total = np.sum(losses)
+        return (total / n if reduction == "mean" else total).astype(logits.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        probs, target = ctx.saved_tensors
+        n = probs.shape[0]
+        g = probs.copy()
+        g[np.arange(n), target] -= 1
+        if ctx.reduction == "none":
+            g *= grad[:, None]
+        elif ctx.reduction == "mean":
+            g *= grad / n
+        else:
+            g *= grad
+        return g, None, None
+
+
+class MSELoss(Function):
+    """z = mean((a - b)**2).   dz/da = 2 (a - b) / n,   dz/db = -2 (a - b) / n."""
+
+    op_name = "MseLossBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, reduction):
+        diff = a - b
+        ctx.save_for_backward(diff)
+        ctx.reduction = reduction
+        sq = diff * diff
+        if reduction == "none":
+            return sq
+        return np.mean(sq) if reduction == "mean" else np.sum(sq)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (diff,) = ctx.saved_tensors
+        scale = 2 / diff.size if ctx.reduction == "mean" else 2
+        g = grad * (scale * diff)
+        return g, -g, None
+
+
+# --------------------------------------------------------------------------------------------------- shape
+
+
+class Reshape(Function):
+    """z = a viewed with another shape.   dz/da = grad reshaped back."""
+
+    op_name = "ViewBackward0"
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = np.shape(a)
+        return np.reshape(a, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.reshape(grad, ctx.shape), None
+
+
+class Permute(Function):
+    """z = a with its axes reordered.   dz/da = grad with the inverse order."""
+
+    @staticmethod
+    def forward(ctx, a, axes):
+        ctx.axes = axes
+        return np.transpose(a, axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.transpose(grad, np.argsort(ctx.axes)), None
+
+
+class Transpose(Permute):
+    """z = a with two axes swapped.   dz/da = grad with them swapped back."""
+
+
+class Index(Function):
+    """z = a[key] (ints, slices, integer arrays).   dz/da = grad scattered back; repeated indices add up."""
+
+    @staticmethod
+    def forward(ctx, a, key):
+        ctx.shape, ctx.dtype, ctx.key = np.shape(a), a.dtype, key
+        keys = key if isinstance(key, tuple) else (key,)
+        ctx.advanced = any(isinstance(k, (np.ndarray, list)) for k in keys)
+        if all(isinstance(k, (int, np.integer)) for k in keys):
+            ctx.op_name = "SelectBackward0"
+        elif all(isinstance(k, slice) or k is Ellipsis or k is None for k in keys):
+            ctx.op_name = "SliceBackward0"
+        return a[key]
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = np.zeros(ctx.shape, dtype=ctx.dtype)
+        if ctx.advanced:
+            np.add.at(out, ctx.key, grad)
+        else:
+            out[ctx.key] = grad
+        return out, None
+
+
+class Cat(Function):
+    """z = the inputs joined along dim.   dz/d(input i) = the slice of grad where input i landed."""
+
+    @staticmethod
+    def forward(ctx, dim, *arrays):
+        ctx.dim = dim
+        ctx.sizes = [np.shape(a)[dim] for a in arrays]
+        return np.concatenate(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        cuts = np.cumsum(ctx.sizes)[:-1]
+        return (None, *np.split(grad, cuts, axis=ctx.dim))
+
+
+# --------------------------------------------------------------------------------------------------- identities
+
+
+class Clone(Function):
+    """z = a copy of a.   dz/da = 1."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.array(a, copy=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Cast(Function):
+    """z = a converted to another dtype.   dz/da = 1 (converted back to a's dtype)."""
+
+    op_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.dtype = a.dtype
+        return np.asarray(a).astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.astype(ctx.dtype), None

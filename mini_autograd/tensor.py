@@ -1,0 +1,951 @@
+"""The Tensor: a numpy array, a flag saying whether it wants a gradient, and a link to the op that made it.
+
+Every operator here is a one-line call of a :class:`~mini_autograd.function.Function` from ``ops.py``; the maths
+lives there, the graph-walking in ``engine.py``. Names and behaviour follow PyTorch, so code moves between the two.
+
+>>> x = tensor(2.0, requires_grad=True)
+>>> y = x * x + 3 * x
+>>> y.backward()
+>>> x.grad                      # dy/dx = 2x + 3 = 7
+tensor(7.)
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, NamedTuple
+
+import numpy as np
+
+# ------------------------------------------------------------------------------------------------------- dtypes
+
+
+class dtype:
+    """A tensor's element type; prints as ``mini_autograd.float32`` the way PyTorch prints ``torch.float32``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.numpy = np.dtype(name)
+        self.is_floating_point = self.numpy.kind == "f"
+
+    def __repr__(self) -> str:
+        return f"mini_autograd.{self.name}"
+
+    def __reduce__(self):
+        return (_dtype_by_name, (self.name,))
+
+
+def _dtype_by_name(name: str) -> dtype:
+    return _DTYPES[np.dtype(name)]
+
+
+float32 = dtype("float32")
+float64 = dtype("float64")
+int64 = dtype("int64")
+bool_ = dtype("bool")
+float16 = dtype("float16")
+int32 = dtype("int32")
+_DTYPES = {d.numpy: d for d in (float32, float64, int64, bool_, float16, int32)}
+float = float32  # noqa: A001  (PyTorch's aliases: torch.float is float32, torch.double float64, torch.long int64)
+double = float64
+long = int64
+get_default_dtype = lambda: float32  # noqa: E731
+
+
+def _numpy_dtype(d: Any) -> np.dtype:
+    """Accept mini_autograd dtypes, numpy dtypes, strings and torch dtypes (by name)."""
+    if isinstance(d, dtype):
+        return d.numpy
+    if d in (bool, "bool"):
+        return np.dtype(bool)
+    name = str(d).replace("torch.", "").replace("mini_autograd.", "")
+    try:
+        nd = np.dtype(name)
+    except TypeError:
+        raise TypeError(f"unknown dtype {d!r}; use mini_autograd.float32, float64, int64 or bool") from None
+    if nd not in _DTYPES:
+        raise TypeError(f"dtype {nd} is not supported; use mini_autograd.float32, float64, int64 or bool")
+    return nd
+
+
+class device:
+    """Only the CPU exists here; ``device("cpu")`` lets PyTorch code that picks a device run unchanged."""
+
+    def __init__(self, kind: str = "cpu") -> None:
+        kind = kind.type if isinstance(kind, device) else str(kind)
+        if kind.split(":")[0] != "cpu":
+            raise RuntimeError(f"mini_autograd runs on numpy, on the CPU only; device {kind!r} is not available.")
+        self.type = "cpu"
+
+    def __repr__(self) -> str:
+        return "device(type='cpu')"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, device) or other == "cpu"
+
+    __hash__ = object.__hash__
+
+
+class cuda:
+    """No GPU here: ``cuda.is_available()`` is False, so the usual device-selection code picks the CPU."""
+
+    @staticmethod
+    def is_available() -> bool:
+        return False
+
+
+# ------------------------------------------------------------------------------------------------------- Tensor
+
+
+def _new_tensor(data, requires_grad: bool, grad_fn) -> Tensor:
+    """The fast path every op result takes: no checks, no copies."""
+    t = object.__new__(Tensor)
+    t.data = data
+    t.requires_grad = requires_grad
+    t.grad_fn = grad_fn
+    t.grad = None
+    return t
+
+
+def _to_array(data: Any, dt: np.dtype | None) -> np.ndarray:
+    """PyTorch's rules for tensor(data): floats become float32, ints int64, bools bool, numpy keeps its dtype."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, (np.ndarray, np.generic)):
+        arr = np.array(data, dtype=dt)
+    else:
+        arr = np.array(data, dtype=dt)
+        if dt is None:
+            if arr.dtype.kind == "f":
+                arr = arr.astype(np.float32)
+            elif arr.dtype.kind in "iu":
+                arr = arr.astype(np.int64)
+    if arr.dtype.kind == "O" or arr.dtype not in _DTYPES:
+        if arr.dtype.kind in "iu":
+            return arr.astype(np.int64)
+        if arr.dtype.kind == "f":
+            return arr.astype(np.float32)
+        raise TypeError(
+            f"can't make a tensor from {type(data).__name__} with numpy dtype {arr.dtype}; "
+            "give numbers, nested lists of numbers or a numeric numpy array"
+        )
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array that can remember how it was computed, so gradients can flow back through it.
+
+    Attributes:
+        data: the values, a numpy array (a numpy scalar for 0-d results of ops, which keeps scalar graphs fast).
+        requires_grad: whether gradients should be computed for this tensor.
+        grad: after ``backward()``, d(output)/d(this tensor) for a leaf that requires grad; None before, and always
+            None for intermediate (non-leaf) tensors, as in PyTorch.
+        grad_fn: the graph node of the op that produced this tensor (None for leaves): ``grad_fn.name()``,
+            ``grad_fn.inputs`` (the parent tensors) and ``grad_fn.saved_tensors`` let you walk the graph.
+    """
+
+    __slots__ = ("data", "requires_grad", "grad_fn", "grad", "name")
+    __array_ufunc__ = None  # numpy defers to our reflected operators: np_array + tensor gives a Tensor
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> None:
+        arr = _to_array(data, None if dtype is None else _numpy_dtype(dtype))
+        if device is not None:
+            globals()["device"](device)  # raises for anything but the CPU
+        self.data = arr
+        self.grad = None
+        self.grad_fn = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ------------------------------------------------------------------------------------------ introspection
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> dtype:
+        return _DTYPES[self.data.dtype]
+
+    @property
+    def device(self) -> device:
+        return device("cpu")
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user (and for results that do not require grad), as in PyTorch."""
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:
+        return permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+    def size(self, dim: int | None = None):
+        return self.shape if dim is None else self.shape[dim]
+
+    def dim(self) -> int:
+        return self.ndim
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.data.size} elements cannot be converted to Scalar; item() needs exactly one"
+            )
+        return self.data.item() if self.data.ndim == 0 else self.data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def numpy(self) -> np.ndarray:
+        """The values as a numpy array (shared, not copied), as PyTorch's ``numpy()`` does."""
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return np.asarray(self.data)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        arr = np.asarray(self.data)
+        return arr if dtype is None else arr.astype(dtype)
+
+    def detach(self) -> Tensor:
+        """The same values, cut off from the graph: a new leaf that does not require grad."""
+        return _new_tensor(self.data, False, None)
+
+    def clone(self) -> Tensor:
+        return Clone.apply(self)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError(
+                f"Only Tensors of floating point dtype can require gradients, and this one is {self.dtype}; "
+                "make it with floats (tensor(2.0)) or pass dtype=mini_autograd.float32."
+            )
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables; use .detach() for a non-leaf."
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+        """Compute the gradient of this tensor with respect to every leaf that requires grad; see engine.backward."""
+        _engine.backward(self, gradient, retain_graph)
+
+    # ----------------------------------------------------------------------------------------------- dtypes
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)`` converts; ``to("cpu")`` or ``to(device)`` is a no-op here."""
+        target = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, dtype) or (not isinstance(a, (str, device)) and a is not None):
+                target = a
+            else:
+                device(a)
+        if target is None or _numpy_dtype(target) == self.data.dtype:
+            return self
+        return Cast.apply(self, _numpy_dtype(target))
+
+    def float(self) -> Tensor:
+        return self.to(float32)
+
+    def double(self) -> Tensor:
+        return self.to(float64)
+
+    def long(self) -> Tensor:
+        return self.to(int64)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    # ------------------------------------------------------------------------------------------ arithmetic
+    def __add__(self, other: Any) -> Tensor:
+        return add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return mul(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return div(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return pow(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return pow(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return abs(self)
+
+    # In place, for parameter updates: allowed on tensors that need no graph (or inside no_grad()).
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._inplace(other, np.add, "+=")
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._inplace(other, np.subtract, "-=")
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._inplace(other, np.multiply, "*=")
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._inplace(other, np.true_divide, "/=")
+
+    def _inplace(self, other: Any, ufunc, symbol: str) -> Tensor:
+        if self.requires_grad and _function.is_grad_enabled():
+            if self.grad_fn is None:
+                raise RuntimeError(
+                    f"a leaf Variable that requires grad is being used in an in-place operation ({symbol}). "
+                    f"Update parameters inside `with no_grad():`, e.g. `with no_grad(): w {symbol} lr * w.grad`."
+                )
+            raise RuntimeError(
+                f"in-place {symbol} on a tensor that is part of a graph is not supported; write `x = x {symbol[0]} y`"
+                " to make a new tensor instead."
+            )
+        value = other.data if isinstance(other, Tensor) else other
+        result = ufunc(self.data, value)
+        if np.shape(result) != self.shape:
+            raise RuntimeError(
+                f"in-place {symbol}: the result has shape {np.shape(result)} but the tensor has shape "
+                f"{self.shape}; an in-place update cannot change the shape"
+            )
+        if isinstance(self.data, np.ndarray) and self.data.flags.writeable:
+            ufunc(self.data, value, out=self.data, casting="same_kind")
+        else:
+            self.data = np.asarray(result, dtype=self.data.dtype)
+        return self
+
+    def zero_(self) -> Tensor:
+        """Set every element to zero in place (PyTorch's idiom for clearing a gradient: ``w.grad.zero_()``)."""
+        self._inplace(0, np.multiply, "zero_")
+        return self
+
+    # --------------------------------------------------------------------------------- comparisons (no grad)
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _compare(self, other, np.equal)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _compare(self, other, np.not_equal)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return _compare(self, other, np.less)
+
+    def __le__(self, other: Any) -> Tensor:
+        return _compare(self, other, np.less_equal)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return _compare(self, other, np.greater)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return _compare(self, other, np.greater_equal)
+
+    __hash__ = object.__hash__  # hashable by identity, as in PyTorch, despite the elementwise ==
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous (shape {self.shape}); "
+                "use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return builtins_float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __format__(self, spec: str) -> str:
+        if self.data.size == 1 and spec:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    def any(self) -> Tensor:
+        return _new_tensor(np.any(self.data), False, None)
+
+    def all(self) -> Tensor:
+        return _new_tensor(np.all(self.data), False, None)
+
+    # ----------------------------------------------------------------------------------------- reductions
+    def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return sum(self, dim, keepdim)
+
+    def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return mean(self, dim, keepdim)
+
+    def max(self, dim: int | None = None, keepdim: bool = False):
+        return max(self, dim, keepdim)
+
+    def min(self, dim: int | None = None, keepdim: bool = False):
+        return min(self, dim, keepdim)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return argmax(self, dim, keepdim)
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+        return logsumexp(self, dim, keepdim)
+
+    # ------------------------------------------------------------------------------------------ elementwise
+    def relu(self) -> Tensor:
+        return Relu.apply(self)
+
+    def tanh(self) -> Tensor:
+        return Tanh.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return Sigmoid.apply(self)
+
+    def exp(self) -> Tensor:
+        return Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return Log.apply(self)
+
+    def abs(self) -> Tensor:
+        return Abs.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return Sqrt.apply(self)
+
+    def pow(self, exponent: Any) -> Tensor:
+        return pow(self, exponent)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        return clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other: Any) -> Tensor:
+        return maximum(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        return minimum(self, other)
+
+    def softmax(self, dim: int) -> Tensor:
+        return softmax(self, dim)
+
+    def log_softmax(self, dim: int) -> Tensor:
+        return log_softmax(self, dim)
+
+    def matmul(self, other: Any) -> Tensor:
+        return matmul(self, other)
+
+    def add(self, other: Any) -> Tensor:
+        return add(self, other)
+
+    def sub(self, other: Any) -> Tensor:
+        return sub(self, other)
+
+    def mul(self, other: Any) -> Tensor:
+        return mul(self, other)
+
+    def div(self, other: Any) -> Tensor:
+        return div(self, other)
+
+    # ---------------------------------------------------------------------------------------------- shape
+    def reshape(self, *shape: Any) -> Tensor:
+        return reshape(self, *shape)
+
+    def view(self, *shape: Any) -> Tensor:
+        return reshape(self, *shape)
+
+    def flatten(self) -> Tensor:
+        return reshape(self, -1)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        shape = list(self.shape)
+        shape.insert(dim if dim >= 0 else self.ndim + 1 + dim, 1)
+        return reshape(self, tuple(shape))
+
+    def squeeze(self, dim: int | None = None) -> Tensor:
+        if dim is None:
+            return reshape(self, tuple(s for s in self.shape if s != 1))
+        d = _ops._as_axis(dim, self.ndim)
+        if self.ndim == 0 or self.shape[d] != 1:
+            return self
+        return reshape(self, self.shape[:d] + self.shape[d + 1 :])
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return transpose(self, dim0, dim1)
+
+    def t(self) -> Tensor:
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but got {self.ndim}; use transpose()")
+        return transpose(self, 0, 1) if self.ndim == 2 else self
+
+    def permute(self, *dims: Any) -> Tensor:
+        dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+        return permute(self, dims)
+
+    def __getitem__(self, key: Any) -> Tensor:
+        return Index.apply(self, _index_key(key))
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if self.requires_grad and _function.is_grad_enabled():
+            raise RuntimeError(
+                "item assignment into a tensor that requires grad is not supported while recording a graph; "
+                "do it inside `with no_grad():` or build a new tensor"
+            )
+        if not isinstance(self.data, np.ndarray) or not self.data.flags.writeable:
+            self.data = np.array(self.data)
+        self.data[_index_key(key)] = value.data if isinstance(value, Tensor) else value
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
+    # ------------------------------------------------------------------------------------------- printing
+    def __repr__(self) -> str:
+        return _printing.tensor_repr(self)
+
+    def __str__(self) -> str:
+        return _printing.tensor_repr(self)
+
+
+builtins_float = __builtins__["float"] if isinstance(__builtins__, dict) else __builtins__.float
+
+
+def _index_key(key: Any) -> Any:
+    """Tensors inside an index become numpy arrays; lists of ints become integer arrays."""
+    if isinstance(key, tuple):
+        return tuple(_index_key(k) for k in key)
+    if isinstance(key, Tensor):
+        return np.asarray(key.data)
+    if isinstance(key, list):
+        return np.asarray(key)
+    return key
+
+
+def _scalar_operand(t: Tensor, other: Any) -> Any:
+    """A Python number beside a tensor takes the tensor's dtype (PyTorch's rule), floats turning ints to float32."""
+    if isinstance(other, Tensor):
+        return other
+    if isinstance(other, (np.ndarray, np.generic, list)):
+        return Tensor(other, dtype=t.dtype if isinstance(other, list) else None)
+    if isinstance(other, bool) or not isinstance(other, numbers.Number):
+        raise TypeError(f"unsupported operand: a Tensor and {type(other).__name__}")
+    return other
+
+
+def _binary(fn, a: Any, b: Any) -> Tensor:
+    """Apply a two-input Function to tensors or numbers, with PyTorch's dtype rules for numbers."""
+    if isinstance(a, Tensor):
+        b = _scalar_operand(a, b)
+        if not isinstance(b, Tensor) and isinstance(b, builtins_float) and a.data.dtype.kind != "f":
+            a = a.float()
+    else:
+        a = _scalar_operand(b, a)
+        if isinstance(a, builtins_float) and b.data.dtype.kind != "f":
+            b = b.float()
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        _check_broadcast(fn, a, b)
+    return fn.apply(a, b)
+
+
+def _check_broadcast(fn, a: Tensor, b: Tensor) -> None:
+    sa, sb = a.shape, b.shape
+    if sa == sb:
+        return
+    for x, y in zip(reversed(sa), reversed(sb)):
+        if x != y and x != 1 and y != 1:
+            op = fn.op_name.replace("Backward0", "").replace("Backward1", "").lower()
+            raise RuntimeError(
+                f"{op}: the shapes {tuple(sa)} and {tuple(sb)} cannot be broadcast together (dimension {x} vs {y}); "
+                "line them up from the right, each pair equal or one of them 1 (reshape or unsqueeze to fix)"
+            )
+
+
+def _compare(a: Tensor, b: Any, ufunc) -> Tensor:
+    other = b.data if isinstance(b, Tensor) else b
+    return _new_tensor(ufunc(a.data, other), False, None)
+
+
+# ------------------------------------------------------------------------------------------ function forms
+
+
+def add(a: Any, b: Any) -> Tensor:
+    """a + b with broadcasting."""
+    return _binary(Add, a, b)
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    """a - b with broadcasting."""
+    if not isinstance(a, Tensor) and isinstance(a, numbers.Number):
+        b2 = b.float() if isinstance(a, builtins_float) and b.data.dtype.kind != "f" else b
+        return RSub.apply(b2, a)
+    return _binary(Sub, a, b)
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    """a * b with broadcasting."""
+    return _binary(Mul, a, b)
+
+
+def div(a: Any, b: Any) -> Tensor:
+    """a / b with broadcasting; integer tensors divide to float32, as in PyTorch."""
+    if isinstance(a, Tensor) and a.data.dtype.kind != "f":
+        a = a.float()
+    if isinstance(b, Tensor) and b.data.dtype.kind != "f":
+        b = b.float()
+    return _binary(Div, a, b)
+
+
+def pow(a: Any, b: Any) -> Tensor:  # noqa: A001
+    """a ** b: a tensor to a number, a number to a tensor, or a tensor to a tensor."""
+    if isinstance(a, Tensor) and not isinstance(b, Tensor):
+        if isinstance(b, (np.ndarray, list)):
+            return _binary(Pow, a, b)
+        if not isinstance(b, numbers.Number) or isinstance(b, bool):
+            raise TypeError(f"unsupported exponent type {type(b).__name__}")
+        if isinstance(b, builtins_float) and a.data.dtype.kind != "f":
+            a = a.float()
+        return PowScalar.apply(a, b)
+    if not isinstance(a, Tensor):
+        if not isinstance(a, numbers.Number):
+            return _binary(Pow, a, b)
+        if b.data.dtype.kind != "f":
+            b = b.float()
+        return RPow.apply(b, a)
+    return _binary(Pow, a, b)
+
+
+def neg(a: Tensor) -> Tensor:
+    return Neg.apply(a)
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product with numpy's (and PyTorch's) rules for 1-d, 2-d and batched operands."""
+    a = a if isinstance(a, Tensor) else Tensor(a)
+    b = b if isinstance(b, Tensor) else Tensor(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(
+            f"matmul: both arguments need at least 1 dimension, got shapes {a.shape} and {b.shape}; use * for scalars"
+        )
+    ka = a.shape[-1]
+    kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if ka != kb:
+        raise RuntimeError(
+            f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied ({ka} columns in the first vs {kb} rows "
+            "in the second); the inner dimensions must match (transpose one of them?)"
+        )
+    if a.ndim > 2 or b.ndim > 2:
+        try:
+            np.broadcast_shapes(a.shape[:-2] if a.ndim > 1 else (), b.shape[:-2] if b.ndim > 1 else ())
+        except ValueError:
+            raise RuntimeError(
+                f"matmul: the batch dimensions of {a.shape} and {b.shape} cannot be broadcast together"
+            ) from None
+    if a.data.dtype != b.data.dtype:
+        raise RuntimeError(
+            f"matmul: expected both operands to have the same dtype, but got {a.dtype} and {b.dtype}; "
+            "convert one with .float() or .double()"
+        )
+    return MatMul.apply(a, b)
+
+
+def _float_only(t: Tensor, what: str) -> None:
+    if t.data.dtype.kind != "f":
+        raise RuntimeError(f"{what}: expected a floating point tensor but got {t.dtype}; convert it with .float()")
+
+
+def sum(t: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Sum of all elements, or along ``dim`` (an int or a tuple), keeping reduced dims if ``keepdim``."""
+    return Sum.apply(t, dim, keepdim)
+
+
+def mean(t: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Average of all elements, or along ``dim``."""
+    _float_only(t, "mean")
+    return Mean.apply(t, dim, keepdim)
+
+
+class _ValuesIndices(NamedTuple):
+    """What ``max(dim=...)`` returns, as PyTorch's ``torch.return_types.max``."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def max(t: Tensor, dim: Any = None, keepdim: bool = False):  # noqa: A001
+    """``max(t)``: the largest element (the gradient splits evenly among ties). ``max(t, dim)``: (values, indices),
+    the gradient going to the first maximal index. ``max(a, b)`` with two tensors is ``maximum(a, b)``."""
+    if isinstance(dim, Tensor):
+        return maximum(t, dim)
+    if dim is None:
+        if t.data.size == 0:
+            raise RuntimeError("max(): expected a non-empty tensor")
+        return Max.apply(t)
+    d = _ops._as_axis(dim, t.ndim)
+    if t.ndim == 0:
+        return _ValuesIndices(t, _new_tensor(np.array(0), False, None))
+    indices = np.argmax(t.data, axis=d, keepdims=keepdim)
+    return _ValuesIndices(MaxDim.apply(t, d, keepdim, indices), _new_tensor(indices.astype(np.int64), False, None))
+
+
+def min(t: Tensor, dim: Any = None, keepdim: bool = False):  # noqa: A001
+    """Like max, for the smallest: computed as -max(-t), so gradients follow the same rules."""
+    if isinstance(dim, Tensor):
+        return minimum(t, dim)
+    if dim is None:
+        return -max(-t)
+    values, indices = max(-t, dim, keepdim)
+    return _ValuesIndices(-values, indices)
+
+
+def argmax(t: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    if dim is None:
+        return _new_tensor(np.array(np.argmax(t.data), dtype=np.int64), False, None)
+    d = _ops._as_axis(dim, t.ndim)
+    return _new_tensor(np.argmax(t.data, axis=d, keepdims=keepdim).astype(np.int64), False, None)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise larger of a and b; a tie sends half the gradient to each."""
+    return _binary(Maximum, a, b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise smaller of a and b; a tie sends half the gradient to each."""
+    return _binary(Minimum, a, b)
+
+
+def relu(t: Tensor) -> Tensor:
+    return Relu.apply(t)
+
+
+def tanh(t: Tensor) -> Tensor:
+    return Tanh.apply(t)
+
+
+def sigmoid(t: Tensor) -> Tensor:
+    return Sigmoid.apply(t)
+
+
+def exp(t: Tensor) -> Tensor:
+    return Exp.apply(t)
+
+
+def log(t: Tensor) -> Tensor:
+    return Log.apply(t)
+
+
+def abs(t: Tensor) -> Tensor:  # noqa: A001
+    return Abs.apply(t)
+
+
+def sqrt(t: Tensor) -> Tensor:
+    return Sqrt.apply(t)
+
+
+def clamp(t: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """Limit values to [min, max]; the gradient passes where min <= t <= max."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    return Clamp.apply(t, min, max)
+
+
+def softmax(t: Tensor, dim: int) -> Tensor:
+    _float_only(t, "softmax")
+    return Softmax.apply(t, _ops._as_axis(dim, t.ndim))
+
+
+def log_softmax(t: Tensor, dim: int) -> Tensor:
+    _float_only(t, "log_softmax")
+    return LogSoftmax.apply(t, _ops._as_axis(dim, t.ndim))
+
+
+def logsumexp(t: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    _float_only(t, "logsumexp")
+    return LogSumExp.apply(t, dim, keepdim)
+
+
+def reshape(t: Tensor, *shape: Any) -> Tensor:
+    """The same elements in another shape (one dimension may be -1)."""
+    shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    shape = tuple(int(s) for s in shape)
+    known = int(np.prod([s for s in shape if s != -1]))
+    free = shape.count(-1)
+    size = t.data.size
+    if free > 1 or any(s < -1 for s in shape) or (size != known if free == 0 else (known == 0 or size % known)):
+        raise RuntimeError(f"shape {list(shape)} is invalid for input of size {size} (a tensor of shape {t.shape})")
+    return Reshape.apply(t, shape)
+
+
+def transpose(t: Tensor, dim0: int, dim1: int) -> Tensor:
+    axes = list(range(t.ndim))
+    d0, d1 = _ops._as_axis(dim0, t.ndim), _ops._as_axis(dim1, t.ndim)
+    if t.ndim < 2:
+        return t
+    axes[d0], axes[d1] = axes[d1], axes[d0]
+    return Transpose.apply(t, tuple(axes))
+
+
+def permute(t: Tensor, axes: tuple) -> Tensor:
+    if sorted(_ops._as_axis(a, t.ndim) for a in axes) != list(range(t.ndim)):
+        raise RuntimeError(f"permute: {axes} is not a reordering of the {t.ndim} dimensions of a {t.shape} tensor")
+    return Permute.apply(t, tuple(_ops._as_axis(a, t.ndim) for a in axes))
+
+
+# ------------------------------------------------------------------------------------------------ factories
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Make a tensor from a number, a (nested) list or a numpy array, with PyTorch's dtype rules.
+
+    >>> tensor(5.)
+    tensor(5.)
+    >>> tensor([1, 2, 3]).dtype
+    mini_autograd.int64
+    """
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad, device=device)
+
+
+def _shape_args(size: tuple) -> tuple:
+    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros(_shape_args(size), dtype=_numpy_dtype(dtype or float32)), requires_grad=requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones(_shape_args(size), dtype=_numpy_dtype(dtype or float32)), requires_grad=requires_grad)
+
+
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return zeros(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return ones(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+_generator = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> None:
+    """Seed the generator behind randn, rand and nn's initialisation (not PyTorch's: the numbers differ)."""
+    global _generator
+    _generator = np.random.default_rng(seed)
+
+
+def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    data = _generator.standard_normal(_shape_args(size)).astype(_numpy_dtype(dtype or float32))
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    data = _generator.random(_shape_args(size)).astype(_numpy_dtype(dtype or float32))
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Evenly spaced values in [start, end): integers give int64, any float gives float32, as in PyTorch."""
+    if end is None:
+        start, end = 0, start
+    data = np.arange(start, end, step)
+    if dtype is None:
+        dt = np.int64 if all(isinstance(v, int) for v in (start, end, step)) else np.float32
+    else:
+        dt = _numpy_dtype(dtype)
+    return Tensor(data.astype(dt), requires_grad=requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    data = np.linspace(start, end, steps).astype(_numpy_dtype(dtype or float32))
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def stack(tensors: list, dim: int = 0) -> Tensor:
+    """Join equally shaped tensors along a new dimension (as a composite of reshape and concatenation)."""
+    return cat([t.unsqueeze(dim) for t in tensors], dim)
+
+
+def cat(tensors: list, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension."""
+    return Cat.apply(dim, *tensors)
+
+
+# ops.py imports function.py, which imports this module: these names resolve once the module body has run.
+from . import _printing  # noqa: E402
+from . import engine as _engine  # noqa: E402
+from . import function as _function  # noqa: E402
+from . import ops as _ops  # noqa: E402
+from .ops import (  # noqa: E402
+    Abs,
+    Add,
+    Cast,
+    Cat,
+    Clamp,
+    Clone,
+    Div,
+    Exp,
+    Index,
+    Log,
+    LogSoftmax,
+    LogSumExp,
+    MatMul,
+    Max,
+    MaxDim,
+    Maximum,
+    Mean,
+    Minimum,
+    Mul,
+    Neg,
+    Permute,
+    Pow,
+    PowScalar,
+    Relu,
+    Reshape,
+    RPow,
+    RSub,
+    Sigmoid,
+    Softmax,
+    Sqrt,
+    Sub,
+    Sum,
+    Tanh,
+    Transpose,
+)

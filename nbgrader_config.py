@@ -1,0 +1,30 @@
+"""nbgrader's configuration for this course: run nbgrader's own commands from the repository root.
+
+    nbgrader generate_assignment 03_graphs --force     # course/solutions -> course/notebooks
+    nbgrader validate course/solutions/03_graphs/03_graphs.ipynb
+
+The course directory is course/, found from this file's own location, so the paths hold wherever the command
+runs (``nbgrader ... --config /path/to/nbgrader_config.py``). Sources (with solutions and hidden tests) live in
+course/solutions, the released student notebooks in course/notebooks.
+"""
+
+import os
+
+c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.root = os.path.join(HERE, "course")
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+c.CourseDirectory.course_id = "backprop"
+
+# Every lesson runs top to bottom in seconds; a cell that takes a minute is a runaway student loop.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+c.Execute.raise_on_iopub_timeout = True
+c.ExecutePreprocessor.timeout = 60
+
+# The stub students see in place of a solution.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
