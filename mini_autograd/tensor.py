@@ -871,6 +871,11 @@ def manual_seed(seed: int) -> None:
     _generator = np.random.default_rng(seed)
 
 
+def _rng() -> np.random.Generator:
+    """The generator behind randn, rand and nn's initialisation (replaced by manual_seed)."""
+    return _generator
+
+
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     data = _generator.standard_normal(_shape_args(size)).astype(_numpy_dtype(dtype or float32))
     return Tensor(data, requires_grad=requires_grad)

@@ -13,8 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import tensor as _t
-from ..tensor import Tensor
+from ..tensor import Tensor, _rng
 from . import functional as F
 
 
@@ -154,7 +153,7 @@ class Linear(Module):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         bound = 1 / math.sqrt(in_features) if in_features else 0.0
-        rng = _t._generator
+        rng = _rng()
         self.weight = Parameter(rng.uniform(-bound, bound, (out_features, in_features)).astype(np.float32))
         self.bias = Parameter(rng.uniform(-bound, bound, (out_features,)).astype(np.float32)) if bias else None
 
