@@ -7,7 +7,8 @@ Three ideas carry it:
    output, and release a node when its count drops to zero. A chain of a million operations needs no deeper
    Python stack than a chain of three.
 2. **Accumulation.** A tensor used twice (``y = x * x``, a diamond ``a -> b, c -> d``) receives two gradients,
-   and the chain rule says they *add*. Gradients wait in a dict keyed by ``id(node)`` until they are complete.
+   and the chain rule says they *add*. Gradients wait in a dict keyed by ``id(node)`` until the last consumer
+   has sent its share (a node with one consumer, as in a chain, skips the dict).
 3. **Broadcasting.** ``(3, 4) + (4,)`` broadcasts the second input, so the gradient arriving for it is (3, 4)-shaped.
    Summing over the broadcast dimensions (:func:`unbroadcast`) gives it back its own shape. This happens here, once,
    so no op has to think about it.
@@ -43,32 +44,23 @@ def unbroadcast(grad, shape: tuple, node: Node | None = None):
     return np.sum(grad, axis=axes).reshape(shape)
 
 
-def _topological_order(root: Node) -> list:
-    """Nodes reachable from root, each after every node that consumes its output (Kahn's algorithm)."""
+def _count_consumers(root: Node) -> dict:
+    """For every node reachable from root: how many edges into it (uses of its output) the graph holds."""
     consumers = {id(root): 0}
     stack = [root]
     while stack:
         node = stack.pop()
-        for t in node.inputs:
-            if t is not None and t.grad_fn is not None:
-                key = id(t.grad_fn)
-                if key in consumers:
-                    consumers[key] += 1
-                else:
-                    consumers[key] = 1
-                    stack.append(t.grad_fn)
-    order = []
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for t in node.inputs:
-            if t is not None and t.grad_fn is not None:
-                key = id(t.grad_fn)
-                consumers[key] -= 1
-                if consumers[key] == 0:
-                    ready.append(t.grad_fn)
-    return order
+        for a, need in zip(node.args, node.needs_input_grad):
+            if need:
+                fn = a.grad_fn
+                if fn is not None:
+                    key = id(fn)
+                    if key in consumers:
+                        consumers[key] += 1
+                    else:
+                        consumers[key] = 1
+                        stack.append(fn)
+    return consumers
 
 
 def backward(tensor: Tensor, gradient=None, retain_graph: bool = False) -> None:
@@ -82,20 +74,21 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False) -> None:
             "element 0 of tensors does not require grad and does not have a grad_fn: backward() needs a tensor "
             "computed from a leaf made with requires_grad=True (and not inside no_grad())."
         )
+    data = tensor.data
     if gradient is None:
-        if tensor.data.size != 1:
+        if data.size != 1:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs, but this tensor has shape "
-                f"{tuple(tensor.shape)}. Reduce it first (e.g. loss.sum() or loss.mean()) or pass "
+                f"{tuple(data.shape)}. Reduce it first (e.g. loss.sum() or loss.mean()) or pass "
                 "backward(gradient=...) with a tensor of the same shape."
             )
-        gradient = np.ones_like(tensor.data)
+        gradient = np.ones_like(data)
     else:
-        gradient = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=tensor.data.dtype)
-        if np.shape(gradient) != tensor.shape:
+        gradient = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=data.dtype)
+        if np.shape(gradient) != data.shape:
             raise RuntimeError(
                 f"backward(gradient=...) got a gradient of shape {np.shape(gradient)} for a tensor of shape "
-                f"{tuple(tensor.shape)}; they must match."
+                f"{tuple(data.shape)}; they must match."
             )
 
     root = tensor.grad_fn
@@ -103,12 +96,14 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False) -> None:
         _accumulate(tensor, gradient)
         return
 
-    grads = {id(root): gradient}
+    # Kahn's algorithm: a node runs once every consumer of its output has sent its gradient. Gradients from
+    # consumers that are not the last wait in `grads`; the last one sends the total on with the node.
+    consumers = _count_consumers(root)
+    grads = {}
     leaves = {}
-    for node in _topological_order(root):
-        grad = grads.pop(id(node), None)
-        if grad is None:  # no path from the output carried a gradient here
-            continue
+    ready = [(root, gradient)]
+    while ready:
+        node, grad = ready.pop()
         if node.saved is _FREED:
             _ = node.saved_tensors  # raises the "backward through the graph a second time" error
         in_grads = node.fn.backward(node, grad)
@@ -116,32 +111,62 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False) -> None:
             node.saved = _FREED
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
-        inputs = node.inputs
-        if len(in_grads) != len(inputs):
+        args = node.args
+        if len(in_grads) != len(args):
             raise RuntimeError(
-                f"{node.name()}.backward returned {len(in_grads)} gradients for {len(inputs)} inputs; return one "
+                f"{node.name()}.backward returned {len(in_grads)} gradients for {len(args)} inputs; return one "
                 "per forward argument (None where there is none)."
             )
-        for t, g in zip(inputs, in_grads):
-            if g is None or t is None or not t.requires_grad:
+        for a, g, need in zip(args, in_grads, node.needs_input_grad):
+            if not need:
                 continue
-            if np.shape(g) != t.shape:
-                g = unbroadcast(g, t.shape, node)
-            fn = t.grad_fn
-            if fn is None:  # a leaf
-                key = id(t)
-                if key in leaves:
-                    leaves[key][1] = leaves[key][1] + g
-                else:
-                    leaves[key] = [t, g]
-            else:
-                key = id(fn)
-                if key in grads:
-                    grads[key] = grads[key] + g
-                else:
-                    grads[key] = g
-    for t, g in leaves.values():
-        _accumulate(t, g)
+            if g is not None:
+                shape = a.data.shape
+                try:
+                    gshape = g.shape
+                except AttributeError:  # a user-written backward returned a plain number or list
+                    g = np.asarray(g, dtype=a.data.dtype)
+                    gshape = g.shape
+                if gshape != shape:
+                    g = unbroadcast(g, shape, node)
+            fn = a.grad_fn
+            if fn is None:  # a leaf: collect, add into .grad at the end
+                if g is not None:
+                    key = id(a)
+                    leaves[key] = (a, leaves[key][1] + g) if key in leaves else (a, g)
+                continue
+            key = id(fn)
+            left = consumers[key] - 1
+            consumers[key] = left
+            if left:  # more consumers to come: wait
+                if g is not None:
+                    grads[key] = grads[key] + g if key in grads else g
+                continue
+            if key in grads:
+                waiting = grads.pop(key)
+                g = waiting if g is None else waiting + g
+            if g is not None:
+                ready.append((fn, g))
+            else:  # every path into it carried None: nothing flows further up this branch
+                _release_without_gradient(fn, consumers, grads, ready)
+    for a, g in leaves.values():
+        _accumulate(a, g)
+
+
+def _release_without_gradient(node: Node, consumers: dict, grads: dict, ready: list) -> None:
+    """A node that received no gradient at all still counts as done for the nodes below it."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        for a, need in zip(n.args, n.needs_input_grad):
+            if need and a.grad_fn is not None:
+                key = id(a.grad_fn)
+                consumers[key] -= 1
+                if consumers[key] == 0:
+                    if key in grads:
+                        ready.append((a.grad_fn, grads.pop(key)))
+                    else:
+                        stack.append(a.grad_fn)
 
 
 def _accumulate(leaf: Tensor, grad) -> None:

@@ -106,14 +106,15 @@ class Node:
 
     Attributes:
         fn: the :class:`Function` subclass that made the output.
-        inputs: the forward arguments in order; tensors as they are, anything else (a number, an index) as None.
-        needs_input_grad: one bool per argument: does that input want a gradient?
+        args: the forward arguments as given (tensors, numbers, indices).
+        inputs: the same with every non-tensor as None: the parents of this node in the graph.
+        needs_input_grad: one bool per argument: is it a tensor that wants a gradient?
         saved: what ``ctx.save_for_backward`` stored, until a backward pass without retain_graph frees it.
 
     Ops may also set their own attributes on ctx (a dim, a mask): they live in the node's ``__dict__``.
     """
 
-    __slots__ = ("fn", "inputs", "needs_input_grad", "saved", "__dict__")
+    __slots__ = ("fn", "args", "needs_input_grad", "saved", "__dict__")
 
     def save_for_backward(self, *values: Any) -> None:
         self.saved = values
@@ -129,6 +130,11 @@ class Node:
                 "through the graph a second time."
             )
         return saved
+
+    @property
+    def inputs(self) -> tuple:
+        """The parent tensors in argument order (None where an argument is not a tensor)."""
+        return tuple(a if isinstance(a, Tensor) else None for a in self.args)
 
     def name(self) -> str:
         """PyTorch's name for this node, such as ``MulBackward0``."""
@@ -187,25 +193,46 @@ class Function:
         """Run the op on tensors (and plain values) and record it in the graph when a gradient is needed."""
         ctx = Node()
         ctx.saved = ()
-        raw = []
-        inputs = []
-        needs = []
-        track = False
-        for a in args:
+        n = len(args)
+        # Unrolled for one and two arguments: nearly every op, and this is the hottest code in the library.
+        if n == 1:
+            (a,) = args
             if isinstance(a, Tensor):
-                raw.append(a.data)
-                inputs.append(a)
-                r = a.requires_grad
-                needs.append(r)
-                track = track or r
+                track = a.requires_grad
+                ctx.needs_input_grad = (track,)
+                out = cls.forward(ctx, a.data)
             else:
-                raw.append(a)
-                inputs.append(None)
-                needs.append(False)
-        ctx.needs_input_grad = needs
-        out = cls.forward(ctx, *raw)
+                track = False
+                ctx.needs_input_grad = (False,)
+                out = cls.forward(ctx, a)
+        elif n == 2:
+            a, b = args
+            if isinstance(a, Tensor):
+                ra, a = a.requires_grad, a.data
+            else:
+                ra = False
+            if isinstance(b, Tensor):
+                rb, b = b.requires_grad, b.data
+            else:
+                rb = False
+            track = ra or rb
+            ctx.needs_input_grad = (ra, rb)
+            out = cls.forward(ctx, a, b)
+        else:
+            raw = []
+            needs = []
+            for a in args:
+                if isinstance(a, Tensor):
+                    raw.append(a.data)
+                    needs.append(a.requires_grad)
+                else:
+                    raw.append(a)
+                    needs.append(False)
+            track = any(needs)
+            ctx.needs_input_grad = tuple(needs)
+            out = cls.forward(ctx, *raw)
         if track and _grad_enabled:
             ctx.fn = cls
-            ctx.inputs = inputs
+            ctx.args = args
             return _new_tensor(out, True, ctx)
         return _new_tensor(out, False, None)

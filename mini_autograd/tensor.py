@@ -270,22 +270,22 @@ class Tensor:
 
     # ------------------------------------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:
-        return add(self, other)
+        return _binary(Add, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return add(other, self)
+        return _binary(Add, other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return sub(self, other)
+        return _binary(Sub, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
         return sub(other, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return mul(self, other)
+        return _binary(Mul, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return mul(other, self)
+        return _binary(Mul, other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
         return div(self, other)
@@ -572,15 +572,23 @@ def _scalar_operand(t: Tensor, other: Any) -> Any:
 def _binary(fn, a: Any, b: Any) -> Tensor:
     """Apply a two-input Function to tensors or numbers, with PyTorch's dtype rules for numbers."""
     if isinstance(a, Tensor):
+        if isinstance(b, Tensor):  # the common cases first
+            if a.data.shape != b.data.shape:
+                _check_broadcast(fn, a, b)
+            return fn.apply(a, b)
+        if b.__class__ is builtins_float and a.data.dtype.kind == "f":
+            return fn.apply(a, b)
         b = _scalar_operand(a, b)
-        if not isinstance(b, Tensor) and isinstance(b, builtins_float) and a.data.dtype.kind != "f":
+        if isinstance(b, Tensor):
+            return _binary(fn, a, b)
+        if isinstance(b, builtins_float) and a.data.dtype.kind != "f":
             a = a.float()
     else:
         a = _scalar_operand(b, a)
+        if isinstance(a, Tensor):
+            return _binary(fn, a, b)
         if isinstance(a, builtins_float) and b.data.dtype.kind != "f":
             b = b.float()
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
-        _check_broadcast(fn, a, b)
     return fn.apply(a, b)
 
 
@@ -706,6 +714,9 @@ class _ValuesIndices(NamedTuple):
 
     values: Tensor
     indices: Tensor
+
+    def __repr__(self) -> str:
+        return f"mini_autograd.return_types.max(\nvalues={self.values!r},\nindices={self.indices!r})"
 
 
 def max(t: Tensor, dim: Any = None, keepdim: bool = False):  # noqa: A001
