@@ -82,7 +82,8 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False) -> None:
                 f"{tuple(data.shape)}. Reduce it first (e.g. loss.sum() or loss.mean()) or pass "
                 "backward(gradient=...) with a tensor of the same shape."
             )
-        gradient = np.ones_like(data)
+        # d(tensor)/d(tensor) = 1; dtype.type(1) is several times cheaper than np.ones_like for a 0-d value
+        gradient = data.dtype.type(1) if data.ndim == 0 else np.ones(data.shape, dtype=data.dtype)
     else:
         gradient = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=data.dtype)
         if np.shape(gradient) != data.shape:
