@@ -74,7 +74,7 @@ def _body(values: np.ndarray, fmt: _Formatter, indent: int, summarise: bool) -> 
     cut = summarise and n > 2 * EDGEITEMS
     idx = list(range(EDGEITEMS)) + [None] + list(range(n - EDGEITEMS, n)) if cut else list(range(n))
     if values.ndim == 1:
-        cells = ["..." if i is None else fmt.cell(values[i]) for i in idx]
+        cells = [" ..." if i is None else fmt.cell(values[i]) for i in idx]  # torch pads it so
         per_line = max(1, (LINEWIDTH - indent) // (fmt.width + 2))
         lines = [", ".join(cells[k : k + per_line]) for k in range(0, len(cells), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
