@@ -1,0 +1,169 @@
+"""Helpers for the tests that drive nbgrader's own command line on a temporary copy of the course."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+COURSE = ROOT / "course"
+SOURCES = COURSE / "solutions"
+RELEASES = COURSE / "notebooks"
+LESSONS = sorted(p.name for p in SOURCES.iterdir() if p.is_dir() and (p / f"{p.name}.ipynb").exists())
+
+STUB = "raise NotImplementedError()"
+
+
+def env() -> dict:
+    """The environment for nbgrader: this interpreter's bin first on PATH (nbgrader runs `alembic` from PATH)."""
+    e = dict(os.environ)
+    e["PATH"] = str(Path(sys.executable).parent) + os.pathsep + e.get("PATH", "")
+    e.pop("NBGRADER_EXECUTION", None)
+    return e
+
+
+def nbgrader(*args: str, cwd: Path, check: bool = True, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run `nbgrader ARGS` as an instructor would, from `cwd` (a repository root holding nbgrader_config.py)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=cwd,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def copy_repo(dest: Path) -> Path:
+    """A temporary copy of what nbgrader needs: nbgrader_config.py and course/ (without any grading state)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")
+    shutil.copytree(
+        COURSE,
+        dest / "course",
+        ignore=shutil.ignore_patterns("gradebook.db", "submitted", "autograded", "feedback", ".ipynb_checkpoints"),
+    )
+    return dest
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(str(path), as_version=4)
+
+
+def meta(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def exercise_of(cell) -> str:
+    """The exercise a solution or test cell belongs to: the grade_id up to the first underscore (`ex2_tests`)."""
+    return meta(cell)["grade_id"].split("_", 1)[0]
+
+
+def grade_test_cells(nb) -> list:
+    return [c for c in nb.cells if meta(c).get("grade") and not meta(c).get("solution")]
+
+
+def solution_code_cells(nb) -> list:
+    return [c for c in nb.cells if c.cell_type == "code" and meta(c).get("solution")]
+
+
+def points_by_exercise(nb) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for c in grade_test_cells(nb):
+        out[exercise_of(c)] = out.get(exercise_of(c), 0) + float(meta(c)["points"])
+    return out
+
+
+def total_autograded_points(nb) -> float:
+    return sum(points_by_exercise(nb).values())
+
+
+def with_cells_from_release(source_nb, release_nb, grade_ids: set[str]):
+    """A copy of the source notebook whose listed cells are replaced by their released (stub) versions."""
+    stubbed = {meta(c)["grade_id"]: c for c in release_nb.cells if meta(c).get("grade_id") in grade_ids}
+    nb = nbformat.from_dict(json.loads(json.dumps(source_nb)))
+    nb.cells = [stubbed.get(meta(c).get("grade_id"), c) for c in nb.cells]
+    return nb
+
+
+def returning_none(release_nb):
+    """The release with every stub turned into one that returns nothing (or does nothing, outside a function)."""
+    nb = nbformat.from_dict(json.loads(json.dumps(release_nb)))
+    for c in solution_code_cells(nb):
+        lines = []
+        for line in c.source.splitlines():
+            if line.strip() == STUB:
+                indent = line[: len(line) - len(line.lstrip())]
+                line = indent + ("return None" if indent else "pass")
+            lines.append(line)
+        c.source = "\n".join(lines)
+    return nb
+
+
+PATCH_CELL = """\
+# A submission that tries to pass by replacing the functions the tests compare with.
+import builtins, math
+import numpy as np
+import torch
+import mini_autograd.testing
+np.allclose = lambda *a, **k: True
+np.isclose = lambda *a, **k: np.ones(np.shape(a[0]), dtype=bool)
+np.testing.assert_allclose = lambda *a, **k: None
+torch.allclose = lambda *a, **k: True
+math.isclose = lambda *a, **k: True
+for _name in ("assert_close", "assert_all_close", "compare", "check_untampered"):
+    try:
+        setattr(mini_autograd.testing, _name, lambda *a, **k: None)
+    except AttributeError:
+        pass
+assert_close = assert_all_close = lambda *a, **k: None
+"""
+
+
+def with_patch_cell(nb):
+    """Insert PATCH_CELL right after the first code cell (the setup imports) and again at the very end."""
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    nb.cells.insert(first_code + 1, nbformat.v4.new_code_cell(PATCH_CELL))
+    nb.cells.append(nbformat.v4.new_code_cell(PATCH_CELL))
+    return nb
+
+
+def hidden_test_lines(source_nb) -> list[str]:
+    """The non-trivial lines between BEGIN and END HIDDEN TESTS in a source notebook."""
+    lines = []
+    for c in grade_test_cells(source_nb):
+        inside = False
+        for line in c.source.splitlines():
+            if "### BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "### END HIDDEN TESTS" in line:
+                inside = False
+            elif inside and len(line.strip()) > 25:
+                lines.append(line.strip())
+    return lines
+
+
+def solution_lines(source_nb) -> list[str]:
+    """The non-trivial lines between BEGIN and END SOLUTION in a source notebook."""
+    lines = []
+    for c in source_nb.cells:
+        inside = False
+        for line in c.source.splitlines():
+            if "### BEGIN SOLUTION" in line:
+                inside = True
+            elif "### END SOLUTION" in line:
+                inside = False
+            elif inside and len(line.strip()) > 25 and not re.match(r"^[#\s]*$", line):
+                lines.append(line.strip())
+    return lines
