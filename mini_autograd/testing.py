@@ -40,6 +40,8 @@ def to_numpy(value: Any) -> np.ndarray:
         value = value.data
     elif hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor
         value = value.detach().cpu().numpy()
+    elif _isinstance(value, (list, tuple)) and any(_isinstance(v, (list, tuple)) or hasattr(v, "shape") for v in value):
+        value = [to_numpy(v) for v in value]  # e.g. [w.grad, b.grad]: tensors inside a list
     arr = _asarray(value)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"expected numbers (a number, list, array or tensor), got {type(value).__name__}")

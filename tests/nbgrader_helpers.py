@@ -167,3 +167,24 @@ def solution_lines(source_nb) -> list[str]:
             elif inside and len(line.strip()) > 25 and not re.match(r"^[#\s]*$", line):
                 lines.append(line.strip())
     return lines
+
+
+def visible_lines(source_nb) -> set[str]:
+    """The stripped lines of a source notebook outside every solution and hidden-test region."""
+    lines = set()
+    for c in source_nb.cells:
+        inside = False
+        for line in c.source.splitlines():
+            if "### BEGIN SOLUTION" in line or "### BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "### END SOLUTION" in line or "### END HIDDEN TESTS" in line:
+                inside = False
+            elif not inside:
+                lines.add(line.strip())
+    return lines
+
+
+def secret_lines(source_nb) -> list[str]:
+    """Solution and hidden-test lines that the visible part of the source does not also contain."""
+    visible = visible_lines(source_nb)
+    return [line for line in hidden_test_lines(source_nb) + solution_lines(source_nb) if line not in visible]

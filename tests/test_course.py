@@ -17,6 +17,18 @@ import pytest
 from nbclient import NotebookClient
 
 
+def test_the_seven_lessons_are_there():
+    assert H.LESSONS == [
+        "01_gradient_descent",
+        "02_chain_rule",
+        "03_graphs",
+        "04_forward_backward",
+        "05_small_network",
+        "06_autodiff",
+        "07_training",
+    ]
+
+
 def test_every_lesson_is_named_and_released():
     assert all(re.fullmatch(r"\d\d_[a-z0-9_]+", name) for name in H.LESSONS), H.LESSONS
     released = sorted(p.name for p in H.RELEASES.iterdir() if p.is_dir())
@@ -73,7 +85,9 @@ def test_release_reveals_no_solution_or_hidden_test(lesson):
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text
     released_sources = "\n".join(c.source for c in H.read(H.RELEASES / lesson / f"{lesson}.ipynb").cells)
-    for line in H.hidden_test_lines(source) + H.solution_lines(source):
+    secrets = H.secret_lines(source)
+    assert secrets, f"{lesson}: found no solution or hidden-test lines to look for"
+    for line in secrets:
         assert line not in released_sources, f"{lesson}: the release contains a solution or hidden line: {line}"
 
 

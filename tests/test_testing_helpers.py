@@ -95,3 +95,10 @@ def test_grading_refuses_a_patched_environment(patch):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert "REFUSED" in out.stdout, out.stdout + out.stderr
+
+
+def test_lists_of_tensors_from_either_library():
+    torch = pytest.importorskip("torch")
+    w = torch.tensor(2.0, requires_grad=True)
+    assert T.compare("wb", [1.0, 2.0], [ag.tensor(1.0), w]).status == "exact"
+    assert T.to_numpy([[ag.tensor(1.0), 2.0], (3.0, torch.tensor(4.0))]).tolist() == [[1.0, 2.0], [3.0, 4.0]]
