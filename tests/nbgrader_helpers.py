@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -139,49 +138,34 @@ def with_patch_cell(nb):
     return nb
 
 
-def hidden_test_lines(source_nb) -> list[str]:
-    """The non-trivial lines between BEGIN and END HIDDEN TESTS in a source notebook."""
-    lines = []
-    for c in grade_test_cells(source_nb):
-        inside = False
+def _lines_by_region(cells):
+    """(stripped line, region) for every line of the cells; region is "solution", "hidden" or None (visible)."""
+    for c in cells:
+        region = None
         for line in c.source.splitlines():
-            if "### BEGIN HIDDEN TESTS" in line:
-                inside = True
-            elif "### END HIDDEN TESTS" in line:
-                inside = False
-            elif inside and len(line.strip()) > 25:
-                lines.append(line.strip())
-    return lines
+            if "### BEGIN SOLUTION" in line:
+                region = "solution"
+            elif "### BEGIN HIDDEN TESTS" in line:
+                region = "hidden"
+            elif "### END SOLUTION" in line or "### END HIDDEN TESTS" in line:
+                region = None
+            else:
+                yield line.strip(), region
+
+
+def hidden_test_lines(source_nb) -> list[str]:
+    """The non-trivial lines between BEGIN and END HIDDEN TESTS in a source notebook's test cells."""
+    return [ln for ln, r in _lines_by_region(grade_test_cells(source_nb)) if r == "hidden" and len(ln) > 25]
 
 
 def solution_lines(source_nb) -> list[str]:
     """The non-trivial lines between BEGIN and END SOLUTION in a source notebook."""
-    lines = []
-    for c in source_nb.cells:
-        inside = False
-        for line in c.source.splitlines():
-            if "### BEGIN SOLUTION" in line:
-                inside = True
-            elif "### END SOLUTION" in line:
-                inside = False
-            elif inside and len(line.strip()) > 25 and not re.match(r"^[#\s]*$", line):
-                lines.append(line.strip())
-    return lines
+    return [ln for ln, r in _lines_by_region(source_nb.cells) if r == "solution" and len(ln.strip("# ")) > 25]
 
 
 def visible_lines(source_nb) -> set[str]:
     """The stripped lines of a source notebook outside every solution and hidden-test region."""
-    lines = set()
-    for c in source_nb.cells:
-        inside = False
-        for line in c.source.splitlines():
-            if "### BEGIN SOLUTION" in line or "### BEGIN HIDDEN TESTS" in line:
-                inside = True
-            elif "### END SOLUTION" in line or "### END HIDDEN TESTS" in line:
-                inside = False
-            elif not inside:
-                lines.add(line.strip())
-    return lines
+    return {ln for ln, r in _lines_by_region(source_nb.cells) if r is None}
 
 
 def secret_lines(source_nb) -> list[str]:
