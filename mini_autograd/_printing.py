@@ -28,8 +28,7 @@ class _Formatter:
             self.width = max((len(self._plain(v)) for v in flat), default=1)
             return
         finite = flat[np.isfinite(flat) & (flat != 0)].astype(np.float64)
-        if finite.size == 0:
-            self.width = max((len(self.format(v)) for v in flat), default=1)
+        if finite.size == 0:  # like torch: the width comes from nonzero finite values only
             return
         big, small = float(np.abs(finite).max()), float(np.abs(finite).min())
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
@@ -37,7 +36,7 @@ class _Formatter:
             self.sci_mode = big / small > 1000.0 or big > 1.0e8
         else:
             self.sci_mode = big / small > 1000.0 or big > 1.0e8 or small < 1.0e-4
-        self.width = max(len(self.format(v)) for v in flat)
+        self.width = max(len(self.format(v)) for v in finite)
 
     def _plain(self, v) -> str:
         return str(bool(v)) if isinstance(v, (bool, np.bool_)) else str(v)
@@ -92,13 +91,26 @@ def tensor_repr(t) -> str:
         body = "[]"
         if values.shape != (0,):
             suffixes.append(f"size={tuple(values.shape)}")
+        if values.dtype != np.dtype("float32"):  # an empty tensor's dtype cannot be guessed from its values
+            suffixes.append(f"dtype={t.dtype!r}")
     else:
         fmt = _Formatter(_summarise(values) if summarise else values)
         body = _body(values, fmt, len(prefix), summarise)
-    if values.dtype not in (np.dtype("float32"), np.dtype("int64"), np.dtype("bool")):
-        suffixes.append(f"dtype={t.dtype!r}")
+        if values.dtype not in (np.dtype("float32"), np.dtype("int64"), np.dtype("bool")):
+            suffixes.append(f"dtype={t.dtype!r}")
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
-    return prefix + body + "".join(", " + s for s in suffixes) + ")"
+    # torch's _add_suffixes: a suffix that would pass the line width goes on a new line under the first value
+    text = prefix + body
+    last = len(text) - text.rfind("\n") + 1
+    parts = [text]
+    for s in suffixes:
+        if last + len(s) + 2 > LINEWIDTH:
+            parts.append(",\n" + " " * len(prefix) + s)
+            last = len(prefix) + len(s)
+        else:
+            parts.append(", " + s)
+            last += len(s) + 2
+    return "".join(parts) + ")"

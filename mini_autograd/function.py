@@ -63,6 +63,11 @@ class _GradModeContext:
 
     mode = True
 
+    def __new__(cls, func=None):
+        # `@no_grad` without parentheses decorates directly, as in PyTorch 2
+        self = super().__new__(cls)
+        return self if func is None else self(func)
+
     def __enter__(self) -> None:
         global _grad_enabled
         self._prev = _grad_enabled
@@ -142,11 +147,34 @@ class Node:
 
     @property
     def next_functions(self) -> tuple:
-        """The nodes that made this node's inputs (None for leaves and constants), as in PyTorch."""
-        return tuple(None if t is None else t.grad_fn for t in self.inputs)
+        """PyTorch's view of the parents: ``(node, 0)`` per argument, with an :class:`AccumulateGrad` node for a
+        leaf that requires grad and ``(None, 0)`` for anything that takes no gradient."""
+        out = []
+        for a, need in zip(self.args, self.needs_input_grad):
+            if not need:
+                out.append((None, 0))
+            else:
+                out.append((a.grad_fn if a.grad_fn is not None else AccumulateGrad(a), 0))
+        return tuple(out)
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
+
+
+class AccumulateGrad:
+    """The node PyTorch shows for a leaf in ``next_functions``: it adds the incoming gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+    next_functions = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
 
 
 _FREED = object()  # marks a node whose saved values the backward pass has released
@@ -178,7 +206,9 @@ class Function:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "op_name" not in cls.__dict__:
-            cls.op_name = f"{cls.__name__}Backward0"
+            # PyTorch names its built-in nodes MulBackward0, but a user's Function Square prints as SquareBackward
+            builtin = cls.__module__ == "mini_autograd.ops"
+            cls.op_name = f"{cls.__name__}Backward0" if builtin else f"{cls.__name__}Backward"
 
     @staticmethod
     def forward(ctx: Node, *args: Any) -> Any:

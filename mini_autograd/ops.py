@@ -173,7 +173,7 @@ class Pow(Function):
 class RPow(Function):
     """z = c ** a for a number c (``2 ** x``).   dz/da = c ** a * log(c)."""
 
-    op_name = "PowBackward1"
+    op_name = "PowBackward2"
 
     @staticmethod
     @_quiet
@@ -294,6 +294,8 @@ class Sum(Function):
     def forward(ctx, a, dim, keepdim):
         axis = _as_axis(dim, a.ndim)
         ctx.shape, ctx.axis = a.shape, (None if keepdim else axis)
+        if dim is not None:
+            ctx.op_name = "SumBackward1"  # PyTorch's name for a sum over given dims
         return np.sum(a, axis=axis, keepdims=keepdim)
 
     @staticmethod
@@ -308,6 +310,8 @@ class Mean(Function):
     def forward(ctx, a, dim, keepdim):
         axis = _as_axis(dim, a.ndim)
         ctx.shape, ctx.axis = a.shape, (None if keepdim else axis)
+        if dim is not None:
+            ctx.op_name = "MeanBackward1"
         out = np.mean(a, axis=axis, keepdims=keepdim)
         ctx.n = a.size // max(np.size(out), 1) if a.size else 1
         return out.astype(a.dtype, copy=False)
@@ -359,6 +363,8 @@ class MaxDim(Function):
 
 class LogSumExp(Function):
     """z = log(sum(exp(a))) over dim.   dz/da = exp(a - z) = softmax(a)."""
+
+    op_name = "LogsumexpBackward0"
 
     @staticmethod
     def forward(ctx, a, dim, keepdim):
@@ -580,8 +586,11 @@ class LogSoftmax(Function):
 class CrossEntropy(Function):
     """z = mean over rows of logsumexp(logits) - logits[target].   dz/dlogits = (softmax(logits) - onehot) / n.
 
-    One fused node; PyTorch records the same computation as LogSoftmaxBackward0 followed by NllLossBackward0.
+    One fused node, named after the node a printed PyTorch loss shows; PyTorch records the same computation as
+    LogSoftmaxBackward0 followed by NllLossBackward0.
     """
+
+    op_name = "NllLossBackward0"
 
     @staticmethod
     def forward(ctx, logits, target, reduction):

@@ -397,9 +397,10 @@ class Tensor:
         return int(self.item())
 
     def __format__(self, spec: str) -> str:
-        if self.data.size == 1 and spec:
+        # as torch: f"{loss}" and f"{loss:.3f}" format the number of a 0-d tensor, anything else its repr
+        if self.data.ndim == 0:
             return format(self.item(), spec)
-        return format(repr(self), spec)
+        return object.__format__(self, spec)
 
     def any(self) -> Tensor:
         return _new_tensor(np.any(self.data), False, None)
@@ -538,9 +539,6 @@ class Tensor:
 
     # ------------------------------------------------------------------------------------------- printing
     def __repr__(self) -> str:
-        return _printing.tensor_repr(self)
-
-    def __str__(self) -> str:
         return _printing.tensor_repr(self)
 
 
@@ -740,9 +738,16 @@ def min(t: Tensor, dim: Any = None, keepdim: bool = False):  # noqa: A001
     if isinstance(dim, Tensor):
         return minimum(t, dim)
     if dim is None:
-        return -max(-t)
+        return _renamed(-max(-t), "MinBackward1")
     values, indices = max(-t, dim, keepdim)
-    return _ValuesIndices(-values, indices)
+    return _ValuesIndices(_renamed(-values, "MinBackward0"), indices)
+
+
+def _renamed(t: Tensor, name: str) -> Tensor:
+    """Give a composite's last node PyTorch's name for the whole operation (min is -max(-t) inside)."""
+    if t.grad_fn is not None:
+        t.grad_fn.op_name = name
+    return t
 
 
 def argmax(t: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:

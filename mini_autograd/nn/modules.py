@@ -109,12 +109,18 @@ class Module:
     def eval(self) -> Module:
         return self.train(False)
 
+    def _all_named_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        """Every (name, parameter) pair, a shared parameter under each name, as torch's state_dict lists them."""
+        for name, module in self.named_modules():  # every path to a module, shared ones included
+            for pname, p in module._parameters.items():
+                yield (f"{name}.{pname}" if name else pname), p
+
     def state_dict(self) -> OrderedDict:
-        return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
+        return OrderedDict((name, p.data.copy()) for name, p in self._all_named_parameters())
 
     def load_state_dict(self, state: dict) -> None:
         """Copy values (numpy arrays, tensors, or PyTorch tensors) into the parameters, checking names and shapes."""
-        params = dict(self.named_parameters())
+        params = dict(self._all_named_parameters())
         missing, unexpected = set(params) - set(state), set(state) - set(params)
         if missing or unexpected:
             raise KeyError(f"load_state_dict: missing keys {sorted(missing)}, unexpected keys {sorted(unexpected)}")
