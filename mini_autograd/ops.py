@@ -179,16 +179,16 @@ class RPow(Function):
     @_quiet
     def forward(ctx, a, c):
         out = np.power(c, a)
-        ctx.save_for_backward(out)
+        ctx.save_for_backward(a, out)
         ctx.c = c
         return out
 
     @staticmethod
     @_quiet
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        if ctx.c == 0:  # 0 ** a: PyTorch's gradient is 0 where a >= 0
-            return grad * 0, None
+        a, out = ctx.saved_tensors
+        if ctx.c == 0:  # 0 ** a: PyTorch's gradient is 0 where a >= 0, and inf * log(0) = -inf where a < 0
+            return grad * np.where(a >= 0, 0, -np.inf).astype(out.dtype, copy=False), None
         return grad * out * np.log(ctx.c), None
 
 
@@ -292,7 +292,7 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, a, dim, keepdim):
-        axis = _as_axis(dim, a.ndim)
+        axis = _as_axis(dim, a.ndim) if np.ndim(a) else None  # dim 0 or -1 of a 0-d tensor: nothing to reduce
         ctx.shape, ctx.axis = a.shape, (None if keepdim else axis)
         if dim is not None:
             ctx.op_name = "SumBackward1"  # PyTorch's name for a sum over given dims
@@ -308,7 +308,7 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, a, dim, keepdim):
-        axis = _as_axis(dim, a.ndim)
+        axis = _as_axis(dim, a.ndim) if np.ndim(a) else None  # dim 0 or -1 of a 0-d tensor: nothing to reduce
         ctx.shape, ctx.axis = a.shape, (None if keepdim else axis)
         if dim is not None:
             ctx.op_name = "MeanBackward1"
@@ -367,6 +367,7 @@ class LogSumExp(Function):
     op_name = "LogsumexpBackward0"
 
     @staticmethod
+    @_quiet
     def forward(ctx, a, dim, keepdim):
         axis = _as_axis(dim, a.ndim)
         m = np.max(a, axis=axis, keepdims=True)
@@ -377,6 +378,7 @@ class LogSumExp(Function):
         return out if keepdim else np.squeeze(out, axis=axis)
 
     @staticmethod
+    @_quiet
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
         g = grad if ctx.keepdim or ctx.axis is None else np.expand_dims(grad, ctx.axis)
@@ -553,6 +555,7 @@ class Softmax(Function):
     """z = exp(a) / sum(exp(a)) over dim.   dz/da applied to grad: z * (grad - sum(grad * z))."""
 
     @staticmethod
+    @_quiet
     def forward(ctx, a, dim):
         e = np.exp(a - np.max(a, axis=dim, keepdims=True))
         out = e / np.sum(e, axis=dim, keepdims=True)
@@ -561,6 +564,7 @@ class Softmax(Function):
         return out
 
     @staticmethod
+    @_quiet
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return out * (grad - np.sum(grad * out, axis=ctx.dim, keepdims=True)), None
@@ -570,6 +574,7 @@ class LogSoftmax(Function):
     """z = a - logsumexp(a) over dim.   dz/da applied to grad: grad - exp(z) * sum(grad)."""
 
     @staticmethod
+    @_quiet
     def forward(ctx, a, dim):
         shifted = a - np.max(a, axis=dim, keepdims=True)
         out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
@@ -578,6 +583,7 @@ class LogSoftmax(Function):
         return out
 
     @staticmethod
+    @_quiet
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad - np.exp(out) * np.sum(grad, axis=ctx.dim, keepdims=True), None

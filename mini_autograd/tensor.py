@@ -560,6 +560,8 @@ def _scalar_operand(t: Tensor, other: Any) -> Any:
     """A Python number beside a tensor takes the tensor's dtype (PyTorch's rule), floats turning ints to float32."""
     if isinstance(other, Tensor):
         return other
+    if isinstance(other, (np.integer, np.floating)):  # numpy scalars count as Python numbers, as in PyTorch
+        return other.item()
     if isinstance(other, (np.ndarray, np.generic, list)):
         return Tensor(other, dtype=t.dtype if isinstance(other, list) else None)
     if isinstance(other, bool) or not isinstance(other, numbers.Number):
@@ -571,6 +573,8 @@ def _binary(fn, a: Any, b: Any) -> Tensor:
     """Apply a two-input Function to tensors or numbers, with PyTorch's dtype rules for numbers."""
     if isinstance(a, Tensor):
         if isinstance(b, Tensor):  # the common cases first
+            if a.data.dtype != b.data.dtype:
+                a, b = _promote(a, b)
             if a.data.shape != b.data.shape:
                 _check_broadcast(fn, a, b)
             return fn.apply(a, b)
@@ -588,6 +592,24 @@ def _binary(fn, a: Any, b: Any) -> Tensor:
         if isinstance(a, builtins_float) and b.data.dtype.kind != "f":
             b = b.float()
     return fn.apply(a, b)
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """Cast two tensors of different dtypes to PyTorch's result dtype (numpy's differs: int64 with float32 gives
+    float64 there). The higher category wins (bool < integer < floating point); within one category a tensor with
+    dimensions outranks a 0-d one (float32 tensor * float64 0-d tensor is float32), else the wider type wins."""
+    da, db = a.data.dtype, b.data.dtype
+    ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
+    if ca != cb:
+        dt = da if ca > cb else db
+    elif (a.data.ndim == 0) != (b.data.ndim == 0):
+        dt = db if a.data.ndim == 0 else da
+    else:
+        dt = np.promote_types(da, db)
+    return (a if da == dt else Cast.apply(a, dt)), (b if db == dt else Cast.apply(b, dt))
 
 
 def _check_broadcast(fn, a: Tensor, b: Tensor) -> None:
@@ -618,6 +640,8 @@ def add(a: Any, b: Any) -> Tensor:
 
 def sub(a: Any, b: Any) -> Tensor:
     """a - b with broadcasting."""
+    if isinstance(a, (np.integer, np.floating)):  # numpy scalars count as Python numbers, as in PyTorch
+        a = a.item()
     if not isinstance(a, Tensor) and isinstance(a, numbers.Number):
         b2 = b.float() if isinstance(a, builtins_float) and b.data.dtype.kind != "f" else b
         return RSub.apply(b2, a)
@@ -640,6 +664,7 @@ def div(a: Any, b: Any) -> Tensor:
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001
     """a ** b: a tensor to a number, a number to a tensor, or a tensor to a tensor."""
+    a, b = (x.item() if isinstance(x, (np.integer, np.floating)) else x for x in (a, b))
     if isinstance(a, Tensor) and not isinstance(b, Tensor):
         if isinstance(b, (np.ndarray, list)):
             return _binary(Pow, a, b)

@@ -102,3 +102,20 @@ def test_lists_of_tensors_from_either_library():
     w = torch.tensor(2.0, requires_grad=True)
     assert T.compare("wb", [1.0, 2.0], [ag.tensor(1.0), w]).status == "exact"
     assert T.to_numpy([[ag.tensor(1.0), 2.0], (3.0, torch.tensor(4.0))]).tolist() == [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_gradcheck_catches_a_wrong_backward():
+    class WrongSquare(ag.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a * a
+
+        @staticmethod
+        def backward(ctx, grad):
+            (a,) = ctx.saved_tensors
+            return grad * a  # the factor 2 is missing
+
+    with pytest.raises(AssertionError, match="input 0"):
+        T.gradcheck(lambda a: WrongSquare.apply(a), np.array([0.5, -1.5, 2.0]))
+    assert not T.gradcheck(lambda a: WrongSquare.apply(a), np.array([0.5]), raise_exception=False)
