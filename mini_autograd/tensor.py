@@ -111,15 +111,12 @@ def _to_array(data: Any, dt: np.dtype | None) -> np.ndarray:
     """PyTorch's rules for tensor(data): floats become float32, ints int64, bools bool, numpy keeps its dtype."""
     if isinstance(data, Tensor):
         data = data.data
-    if isinstance(data, (np.ndarray, np.generic)):
-        arr = np.array(data, dtype=dt)
-    else:
-        arr = np.array(data, dtype=dt)
-        if dt is None:
-            if arr.dtype.kind == "f":
-                arr = arr.astype(np.float32)
-            elif arr.dtype.kind in "iu":
-                arr = arr.astype(np.int64)
+    arr = np.array(data, dtype=dt)
+    if dt is None and not isinstance(data, (np.ndarray, np.generic)):  # Python numbers and lists: torch's defaults
+        if arr.dtype.kind == "f":
+            arr = arr.astype(np.float32)
+        elif arr.dtype.kind in "iu":
+            arr = arr.astype(np.int64)
     if arr.dtype.kind == "O" or arr.dtype not in _DTYPES:
         if arr.dtype.kind in "iu":
             return arr.astype(np.int64)
