@@ -26,6 +26,17 @@ def is_grad_enabled() -> bool:
     return _grad_enabled
 
 
+def _with_grad_mode(func, mode: bool):
+    """``func`` wrapped to run with graph recording set to ``mode``: the decorator form of the classes below."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with set_grad_enabled(mode):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 class set_grad_enabled:
     """Turn graph recording on or off; works as a call, a context manager or a decorator, and nests.
 
@@ -47,15 +58,8 @@ class set_grad_enabled:
         _grad_enabled = self.prev
 
     def __call__(self, func):
-        mode = self.mode
         self.__exit__()  # undo the switch made in __init__: as a decorator it applies per call only
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return func(*args, **kwargs)
-
-        return wrapper
+        return _with_grad_mode(func, self.mode)
 
 
 class _GradModeContext:
@@ -78,14 +82,7 @@ class _GradModeContext:
         _grad_enabled = self._prev
 
     def __call__(self, func):
-        mode = self.mode
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return func(*args, **kwargs)
-
-        return wrapper
+        return _with_grad_mode(func, self.mode)
 
 
 class no_grad(_GradModeContext):

@@ -86,6 +86,11 @@ class device:
     __hash__ = object.__hash__
 
 
+def _require_cpu(d: Any) -> None:
+    """Raise for any device but the CPU (a named helper: the parameter `device` shadows the class in signatures)."""
+    device(d)
+
+
 class cuda:
     """No GPU here: ``cuda.is_available()`` is False, so the usual device-selection code picks the CPU."""
 
@@ -147,7 +152,7 @@ class Tensor:
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> None:
         arr = _to_array(data, None if dtype is None else _numpy_dtype(dtype))
         if device is not None:
-            globals()["device"](device)  # raises for anything but the CPU
+            _require_cpu(device)
         self.data = arr
         self.grad = None
         self.grad_fn = None

@@ -65,13 +65,17 @@ class Comparison:
     def ok(self) -> bool:
         return self.status in ("exact", "close")
 
-    def __str__(self) -> str:
-        text = f"{self.name}  {self.status}"
+    def line(self, name_width: int = 0, status_width: int = 0) -> str:
+        """One row of a report: name and status padded to the given widths, the difference, the hint."""
+        text = f"{self.name:<{name_width}}  {self.status:<{status_width}}"
         if self.status in ("exact", "close", "OFF"):
             text += f"  max abs diff {self.max_abs_diff:.3g}"
         if self.hint:
             text += f"  ({self.hint})"
-        return text
+        return text.rstrip()
+
+    def __str__(self) -> str:
+        return self.line()
 
 
 class Report(list):
@@ -86,15 +90,7 @@ class Report(list):
             return "(nothing compared)"
         width = _max(_len(c.name) for c in self)
         swidth = _max(_len(c.status) for c in self)
-        lines = []
-        for c in self:
-            line = f"{c.name:<{width}}  {c.status:<{swidth}}"
-            if c.status in ("exact", "close", "OFF"):
-                line += f"  max abs diff {c.max_abs_diff:.3g}"
-            if c.hint:
-                line += f"  ({c.hint})"
-            lines.append(line.rstrip())
-        return "\n".join(lines)
+        return "\n".join(c.line(width, swidth) for c in self)
 
 
 def _flat(value: Any) -> tuple[tuple, list]:
