@@ -9,10 +9,16 @@ course/solutions, the released student notebooks in course/notebooks.
 """
 
 import os
+import sys
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)  # course_tools (nbgrader plug-ins) importable even without `pip install -e .`
+
+from nbgrader.converters import GenerateAssignment  # noqa: E402
+
+from course_tools.colab import ColabStamp  # noqa: E402
 
 c.CourseDirectory.root = os.path.join(HERE, "course")
 c.CourseDirectory.source_directory = "solutions"
@@ -28,3 +34,9 @@ c.ExecutePreprocessor.timeout = 60
 # The stub students see in place of a solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# "Open in Colab" badge and a Colab-only install cell, stamped into every release: the one place that says where the
+# course lives and which tag (or commit) the notebooks install from. Change both, then regenerate the releases.
+c.ColabStamp.repository = "backprop-course/backprop-course"
+c.ColabStamp.ref = "v1.0"
+c.GenerateAssignment.preprocessors = [ColabStamp] + GenerateAssignment.class_traits()["preprocessors"].default()

@@ -44,9 +44,10 @@ def nbgrader(*args: str, cwd: Path, check: bool = True, timeout: int = 900) -> s
 
 
 def copy_repo(dest: Path) -> Path:
-    """A temporary copy of what nbgrader needs: nbgrader_config.py and course/ (without any grading state)."""
+    """A temporary copy of what nbgrader needs: nbgrader_config.py, its plug-ins and course/ (no grading state)."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")
+    shutil.copytree(ROOT / "course_tools", dest / "course_tools", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(
         COURSE,
         dest / "course",
@@ -81,6 +82,12 @@ def points_by_exercise(nb) -> dict[str, float]:
     for c in grade_test_cells(nb):
         out[exercise_of(c)] = out.get(exercise_of(c), 0) + float(meta(c)["points"])
     return out
+
+
+def self_check_output(nb) -> str:
+    """What the executed self-check cell printed."""
+    cell = next(c for c in nb.cells if c.get("id") == "self-check")
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
 
 
 def total_autograded_points(nb) -> float:

@@ -6,6 +6,7 @@ repository, so the checked-in course and its gradebook are never touched.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -120,6 +121,37 @@ def test_solution_runs_top_to_bottom_without_nbgrader(lesson, tmp_path):
     for c in H.grade_test_cells(nb):
         stderr = [o for o in c.outputs if o.get("name") == "stderr"]
         assert not stderr, f"{lesson}: test cell {H.meta(c)['grade_id']} wrote to stderr: {stderr}"
+    summary = H.self_check_output(nb)
+    n = len(H.points_by_exercise(nb))
+    assert f"Self-check: {n} of {n} exercises pass" in summary, summary
+
+
+@pytest.mark.parametrize("lesson", H.LESSONS)
+def test_self_check_lists_every_exercise_with_its_points(lesson):
+    """The summary cell's table of exercises and points is the one nbgrader grades, and every test cell is marked."""
+    nb = H.read(H.SOURCES / lesson / f"{lesson}.ipynb")
+    call = next(c.source for c in nb.cells if c.get("id") == "self-check")
+    declared = ast.literal_eval(call[call.index("(") + 1 : call.rindex(")")])
+    graded = {int(ex.removeprefix("ex")): pts for ex, pts in H.points_by_exercise(nb).items()}
+    assert declared == graded, f"{lesson}: selfcheck.summary({declared}) but nbgrader grades {graded}"
+    for c in H.grade_test_cells(nb):
+        ex = int(H.exercise_of(c).removeprefix("ex"))
+        assert c.source.startswith(f"# Checks for exercise {ex}"), f"{lesson}: {H.meta(c)['grade_id']} has no marker"
+
+
+@pytest.mark.parametrize("lesson", H.LESSONS)
+def test_release_self_check_passes_nothing(lesson, tmp_path):
+    """A student who runs the untouched release top to bottom sees every exercise fail, in a plain kernel."""
+    nb = H.read(H.RELEASES / lesson / f"{lesson}.ipynb")
+    env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(tmp_path)}}
+    ).execute(env=env)
+    summary = H.self_check_output(nb)
+    n = len(H.points_by_exercise(nb))
+    assert f"Self-check: 0 of {n} exercises pass" in summary, summary
+    assert summary.count("a visible check fails") == n, summary
+    assert "HIDDEN" not in summary
 
 
 @pytest.mark.slow
