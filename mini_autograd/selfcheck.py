@@ -114,5 +114,5 @@ def summary(points):
     passed = sum(v == "pass" for v in verdicts.values())
     print(f"Self-check: {passed} of {len(verdicts)} exercises pass their visible checks.")
     print("\n".join(lines))
-    print("Hidden tests run on other inputs when your notebook is graded, so passing here is necessary, not sufficient.")
+    print("Hidden tests try other inputs when your notebook is graded: passing here is necessary, not sufficient.")
     return verdicts
