@@ -16,9 +16,11 @@ c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)  # course_tools (nbgrader plug-ins) importable even without `pip install -e .`
 
-from nbgrader.converters import GenerateAssignment  # noqa: E402
+from nbgrader.converters import Autograde, GenerateAssignment  # noqa: E402
+from nbgrader.preprocessors import Execute, SaveAutoGrades  # noqa: E402
 
 from course_tools.colab import ColabStamp  # noqa: E402
+from course_tools.grading import GradingExecute, RecordIntegrity  # noqa: E402
 
 c.CourseDirectory.root = os.path.join(HERE, "course")
 c.CourseDirectory.source_directory = "solutions"
@@ -40,3 +42,17 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.ColabStamp.repository = "backprop-course/backprop-course"
 c.ColabStamp.ref = "v1.0"
 c.GenerateAssignment.preprocessors = [ColabStamp] + GenerateAssignment.class_traits()["preprocessors"].default()
+
+# Autograde runs every student's kernel in a bubblewrap sandbox (course_tools/sandbox.py): it sees only its own
+# folder in course/autograded, no network, limited memory and CPU. GradingExecute also caps output and survives a
+# kernel that dies; RecordIntegrity flags the notebook in the gradebook with the reason. Without bubblewrap, grading
+# refuses to run; c.SandboxedKernelManager.require_sandbox = False grades unisolated, with loud warnings.
+_autograde = []
+for _p in Autograde.class_traits()["autograde_preprocessors"].default():
+    _autograde.append(GradingExecute if _p is Execute else _p)
+    if _p is SaveAutoGrades:
+        _autograde.append(RecordIntegrity)
+c.Autograde.autograde_preprocessors = _autograde
+c.SandboxedKernelManager.memory_mb = 3072
+c.SandboxedKernelManager.cpu_seconds = 600
+c.GradingExecute.max_output_bytes_per_cell = 2_000_000

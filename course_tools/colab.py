@@ -64,12 +64,30 @@ def install_code(repository, ref, language="en"):
     )
 
 
+def _locked(grade_id):
+    """Locked nbgrader cells: the gradebook keeps their source, and autograde puts it back over any edit."""
+    return {
+        "nbgrader": {
+            "grade": False,
+            "grade_id": grade_id,
+            "locked": True,
+            "schema_version": 3,
+            "solution": False,
+            "task": False,
+        }
+    }
+
+
 def stamp(nb, repository, ref, notebook_path):
     """Put the badge and install cells first in ``nb`` (replacing earlier stamps); returns ``nb``."""
     language = notebook_language(nb)
     nb.cells = [c for c in nb.cells if c.get("id") not in (BADGE_ID, INSTALL_ID)]
-    badge = nbformat.v4.new_markdown_cell(badge_markdown(repository, ref, notebook_path, language), id=BADGE_ID)
-    install = nbformat.v4.new_code_cell(install_code(repository, ref, language), id=INSTALL_ID)
+    badge = nbformat.v4.new_markdown_cell(
+        badge_markdown(repository, ref, notebook_path, language), id=BADGE_ID, metadata=_locked(BADGE_ID)
+    )
+    install = nbformat.v4.new_code_cell(
+        install_code(repository, ref, language), id=INSTALL_ID, metadata=_locked(INSTALL_ID)
+    )
     nb.cells[:0] = [badge, install]
     return nb
 

@@ -4,14 +4,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages the tests drive: Debian's Chromium for the real-browser test of the widgets.
-if ! command -v chromium >/dev/null 2>&1; then
+# System packages the tests drive: Debian's Chromium for the real-browser test of the widgets, bubblewrap for the
+# sandboxed grading kernels, PostgreSQL for the parallel-autograde gradebook.
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+if [ -n "$missing" ]; then
     if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else sudo="none"; fi
     if [ "$sudo" = "none" ]; then
-        echo "WARNING: chromium is not installed and this user cannot install it; the browser test will skip." >&2
+        echo "ERROR: missing system packages:$missing; install them (apt-get install$missing) and rerun." >&2
+        exit 1
     else
         $sudo apt-get update -qq
-        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+        # shellcheck disable=SC2086
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
     fi
 fi
 
