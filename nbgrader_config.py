@@ -27,6 +27,12 @@ c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "notebooks"
 c.CourseDirectory.course_id = "backprop"
 
+# The gradebook: SQLite in course/gradebook.db (nbgrader's default) for one grader. For parallel autograding
+# (python -m course_tools.autograde_all) or a JupyterHub course, point it at PostgreSQL, here or in the environment:
+#   export NBGRADER_DB_URL=postgresql+psycopg://grader@localhost:5432/backprop
+if os.environ.get("NBGRADER_DB_URL"):
+    c.CourseDirectory.db_url = os.environ["NBGRADER_DB_URL"]
+
 # Every lesson runs top to bottom in seconds; a cell that takes a minute is a runaway student loop.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True

@@ -28,12 +28,14 @@ def env() -> dict:
     return e
 
 
-def nbgrader(*args: str, cwd: Path, check: bool = True, timeout: int = 900) -> subprocess.CompletedProcess:
+def nbgrader(
+    *args: str, cwd: Path, check: bool = True, timeout: int = 900, environ: dict | None = None
+) -> subprocess.CompletedProcess:
     """Run `nbgrader ARGS` as an instructor would, from `cwd` (a repository root holding nbgrader_config.py)."""
     proc = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args],
         cwd=cwd,
-        env=env(),
+        env=environ or env(),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -1,0 +1,172 @@
+"""Autograde a whole class in parallel, one nbgrader process per student, into one PostgreSQL gradebook.
+
+nbgrader grades one student after another (its issue #174, open since 2015). A lesson takes each student's kernel
+5 to 15 seconds, so a class of 200 is most of an hour on one core. This command runs ``nbgrader autograde
+<assignment> --student <id>`` for every student with a submission, ``--workers`` at a time, from the repository
+root, so each run uses nbgrader_config.py (and its sandbox) exactly as a hand-typed command would::
+
+    export NBGRADER_DB_URL=postgresql+psycopg://grader@localhost:5432/backprop
+    nbgrader generate_assignment 03_graphs --force       # the gradebook must know the assignment
+    python -m course_tools.autograde_all 03_graphs --workers 4
+
+Parallel writers need a database server: SQLite locks the whole file on every write, so with more than one worker
+this command refuses a ``sqlite://`` gradebook and says how to point nbgrader at PostgreSQL. With ``--workers 1`` it
+is simply ``nbgrader autograde`` student by student, on any gradebook.
+
+Before grading it checks the submissions (:mod:`course_tools.submissions`, unless ``--no-check``): renamed
+notebooks and stripped metadata are repaired (originals kept in ``course/submitted_originals``), and a submission
+that cannot be graded (not a notebook at all) is reported, not silently scored 0. Each student's nbgrader log goes
+to ``course/logs/autograde/<assignment>/<student>.log``; the summary names every failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Outcome:
+    student: str
+    ok: bool
+    seconds: float
+    log: Path
+    message: str = ""
+
+
+def configured_db_url(root: Path = ROOT) -> str:
+    """The gradebook URL nbgrader would use from ``root``: NBGRADER_DB_URL, nbgrader_config.py, or the default."""
+    if os.environ.get("NBGRADER_DB_URL"):
+        return os.environ["NBGRADER_DB_URL"]
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    return CourseDirectory(config=config).db_url
+
+
+def course_dir(root: Path = ROOT) -> Path:
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    return Path(CourseDirectory(config=config).root)
+
+
+def students_with_submissions(course: Path, assignment: str) -> list[str]:
+    submitted = course / "submitted"
+    if not submitted.is_dir():
+        return []
+    return sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir())
+
+
+def _grade_one(root: Path, assignment: str, student: str, db_url: str, logs: Path, extra: list[str]) -> Outcome:
+    log = logs / f"{student}.log"
+    env = dict(os.environ, NBGRADER_DB_URL=db_url)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")  # nbgrader calls `alembic`
+    start = time.perf_counter()
+    with open(log, "w") as out:
+        proc = subprocess.run(
+            [sys.executable, "-m", "nbgrader", "autograde", assignment, "--student", student, "--force", *extra],
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    seconds = time.perf_counter() - start
+    if proc.returncode == 0:
+        return Outcome(student, True, seconds, log)
+    tail = [line for line in log.read_text(errors="replace").splitlines() if "ERROR" in line][-3:]
+    return Outcome(student, False, seconds, log, " / ".join(tail) or f"nbgrader exited with {proc.returncode}")
+
+
+def autograde_all(
+    assignment: str,
+    workers: int = 2,
+    *,
+    root: Path = ROOT,
+    db_url: str | None = None,
+    students: list[str] | None = None,
+    check: bool = True,
+    extra_args: list[str] | None = None,
+    echo=print,
+) -> list[Outcome]:
+    """Grade every (or the listed) student's submission of ``assignment``; returns one Outcome per student."""
+    db_url = db_url or configured_db_url(root)
+    if workers > 1 and db_url.startswith("sqlite"):
+        raise SystemExit(
+            f"{workers} workers cannot share the SQLite gradebook {db_url} (SQLite locks the whole file on each "
+            "write). Use a PostgreSQL gradebook: export NBGRADER_DB_URL=postgresql+psycopg://USER@HOST:5432/DB "
+            "(see docs/instructor-guide.md), or --workers 1."
+        )
+    course = course_dir(root)
+    todo = students or students_with_submissions(course, assignment)
+    if not todo:
+        raise SystemExit(f"no submissions of {assignment!r} in {course / 'submitted'}: run nbgrader collect first")
+    outcomes: list[Outcome] = []
+    if check:
+        from .submissions import check_assignment
+
+        reports = check_assignment(course, assignment, students=todo, repair=True)
+        for report in reports:
+            if report.problems:
+                echo(f"  {report.student}: {report.status}: " + "; ".join(report.problems))
+            if not report.gradable:
+                outcomes.append(Outcome(report.student, False, 0.0, Path(), "not gradable: " + "; ".join(report.problems)))
+        todo = [s for s in todo if s not in {o.student for o in outcomes}]
+    logs = course / "logs" / "autograde" / assignment
+    logs.mkdir(parents=True, exist_ok=True)
+    echo(f"autograding {len(todo)} submission(s) of {assignment} with {workers} worker(s) into {_safe(db_url)}")
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_grade_one, root, assignment, s, db_url, logs, extra_args or []) for s in todo]
+        for future in futures:
+            outcome = future.result()
+            outcomes.append(outcome)
+            mark = "ok" if outcome.ok else f"FAILED: {outcome.message} (log: {outcome.log})"
+            echo(f"  {outcome.student:<24} {outcome.seconds:6.1f} s  {mark}")
+    elapsed = time.perf_counter() - start
+    graded = sum(o.ok for o in outcomes)
+    rate = 60 * graded / elapsed if elapsed else 0.0
+    echo(f"{graded} of {len(outcomes)} graded in {elapsed:.1f} s ({rate:.1f} submissions per minute)")
+    return outcomes
+
+
+def _safe(url: str) -> str:
+    """The URL without a password, for printing."""
+    if "@" in url and ":" in url.split("@", 1)[0].split("//", 1)[-1]:
+        scheme, rest = url.split("//", 1)
+        user = rest.split("@", 1)[0].split(":", 1)[0]
+        return f"{scheme}//{user}:***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_tools.autograde_all", description=__doc__.split("\n\n")[0])
+    parser.add_argument("assignment")
+    parser.add_argument("--workers", "-j", type=int, default=os.cpu_count() or 1, help="parallel students (cores)")
+    parser.add_argument("--student", action="append", help="grade only these students (repeatable)")
+    parser.add_argument("--db-url", help="gradebook URL (default: NBGRADER_DB_URL or nbgrader_config.py)")
+    parser.add_argument("--no-check", action="store_true", help="skip the submission check and repair")
+    args, extra = parser.parse_known_args(argv)
+    outcomes = autograde_all(
+        args.assignment,
+        workers=args.workers,
+        db_url=args.db_url,
+        students=args.student,
+        check=not args.no_check,
+        extra_args=extra,
+    )
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
