@@ -120,7 +120,8 @@ def autograde_all(
             if report.problems:
                 echo(f"  {report.student}: {report.status}: " + "; ".join(report.problems))
             if not report.gradable:
-                outcomes.append(Outcome(report.student, False, 0.0, Path(), "not gradable: " + "; ".join(report.problems)))
+                reason = "not gradable: " + "; ".join(report.problems)
+                outcomes.append(Outcome(report.student, False, 0.0, Path(), reason))
         todo = [s for s in todo if s not in {o.student for o in outcomes}]
     logs = course / "logs" / "autograde" / assignment
     logs.mkdir(parents=True, exist_ok=True)

@@ -57,7 +57,8 @@ class LocalPostgres:
             shutil.chown(self.dir, "postgres", "postgres")
         self._run(str(bin_dir / "initdb"), "-D", str(self.data), "-U", self.user, "--auth=trust", "-E", "UTF8")
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=localhost -c fsync=off -c max_connections=100"
-        self._run(str(bin_dir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.dir / "log"), "-w", "start")
+        log = str(self.dir / "log")
+        self._run(str(bin_dir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
         self._run(str(bin_dir / "createdb"), "-h", "localhost", "-p", str(self.port), "-U", self.user, self.database)
         return self
 
