@@ -21,6 +21,7 @@ from nbgrader.preprocessors import Execute, SaveAutoGrades  # noqa: E402
 
 from course_tools.colab import ColabStamp  # noqa: E402
 from course_tools.grading import GradingExecute, RecordIntegrity  # noqa: E402
+from course_tools.lms import LmsFileNameCollector  # noqa: E402
 
 c.CourseDirectory.root = os.path.join(HERE, "course")
 c.CourseDirectory.source_directory = "solutions"
@@ -62,3 +63,8 @@ c.Autograde.autograde_preprocessors = _autograde
 c.SandboxedKernelManager.memory_mb = 3072
 c.SandboxedKernelManager.cpu_seconds = 600
 c.GradingExecute.max_output_bytes_per_cell = 2_000_000
+
+# LMS downloads (Moodle, Canvas): `nbgrader zip_collect <assignment>` finds each file's student and notebook.
+c.ZipCollectApp.collector_plugin = LmsFileNameCollector
+# Notes from the submission check (python -m course_tools.submissions) go into the gradebook with the grades.
+c.RecordIntegrity.reports_dir = os.path.join(HERE, "course", "reports")

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 from nbclient.exceptions import DeadKernelError
@@ -168,6 +169,20 @@ class RecordIntegrity(NbGraderPreprocessor):
 
     prefix = Unicode("Grader's note", help="how the note in the gradebook and the feedback begins").tag(config=True)
     extra_notes = List(Unicode(), help="notes for every notebook (used by tests)").tag(config=True)
+    reports_dir = Unicode("", help="where course_tools.submissions writes <assignment>/submissions.json").tag(
+        config=True
+    )
+
+    def _submission_check(self, assignment: str, student: str) -> list[str]:
+        """What the check before grading found and repaired for this student (course_tools.submissions)."""
+        path = os.path.join(self.reports_dir, assignment, "submissions.json") if self.reports_dir else ""
+        if not path or not os.path.exists(path):
+            return []
+        try:
+            entry = json.load(open(path, encoding="utf-8")).get(student) or {}
+        except (OSError, ValueError):
+            return []
+        return [f"before grading: {p}" for p in entry.get("problems", [])]
 
     def preprocess(self, nb, resources):
         notes = list(resources.get(NOTES, [])) + list(self.extra_notes)
@@ -183,6 +198,7 @@ class RecordIntegrity(NbGraderPreprocessor):
         if suspicious:
             notes.append("for review: " + "; ".join(suspicious[:5]) + (" ..." if len(suspicious) > 5 else ""))
         info = resources["nbgrader"]
+        notes += self._submission_check(info["assignment"], info["student"])
         with Gradebook(info["db_url"]) as gb:
             submitted = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
             present = {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells}

@@ -1,0 +1,265 @@
+"""Check submissions before autograding, and repair what editors and LMSs break, without losing anything.
+
+    python -m course_tools.submissions 03_graphs            # report only
+    python -m course_tools.submissions 03_graphs --repair   # and fix what can be fixed
+
+For each student in ``course/submitted/<student>/<assignment>/`` it compares the handed-in notebooks with the
+released ones (``course/notebooks/<assignment>/``) and reports, per student:
+
+- a **missing** notebook, or a **renamed** one ("Copy of 03_graphs.ipynb", "03_graphs (1).ipynb"): renamed back;
+- a file that is **not a notebook** (invalid JSON, an HTML page, an empty file): "not gradable", left where it is;
+- **stripped nbgrader metadata** (Colab, VS Code and other editors can drop cell metadata; nbgrader then crashes or
+  gives 0 without saying why): each released cell's metadata is put back on the student's matching cell, found by
+  cell id, then (locked and test cells) by identical text, then (answer cells) by position between cells already
+  matched;
+- **deleted** test or locked cells: put back from the release (autograde then restores the hidden tests);
+- **deleted answer** cells: the release's empty cell is put back, so nbgrader grades the exercise (0) instead of
+  failing;
+- **edited** test cells: reported (autograde overwrites them from the gradebook anyway);
+- **duplicated** grade ids (a student copied a test cell): the copy loses its nbgrader metadata.
+
+Nothing is lost: before a file is changed or renamed, the original is copied to
+``course/submitted_originals/<student>/<assignment>/``. The report is printed and written to
+``course/reports/<assignment>/submissions.json``, from which ``RecordIntegrity`` copies each student's problems
+into the gradebook next to their grade. ``python -m course_tools.autograde_all`` runs this with ``--repair`` first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import shutil
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .lms import notebook_name
+
+
+@dataclass
+class StudentReport:
+    student: str
+    status: str = "ok"  # "ok", "noted", "needs --repair", "repaired", "not gradable"
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def gradable(self) -> bool:
+        return self.status != "not gradable"
+
+
+def _meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _is_answer(cell) -> bool:
+    return bool(_meta(cell).get("solution"))
+
+
+def _norm(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def _backup(path: Path, course: Path, student: str, assignment: str) -> None:
+    dest = course / "submitted_originals" / student / assignment / path.name
+    if not dest.exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, dest)
+
+
+def repair_notebook(nb, release) -> tuple[object, list[str]]:
+    """A copy of ``nb`` whose nbgrader cells line up with ``release``; and what was wrong, in words."""
+    nb = copy.deepcopy(nb)
+    problems = []
+    wanted = [(i, c) for i, c in enumerate(release.cells) if _meta(c).get("grade_id")]
+
+    # duplicated grade ids: the later copy is the student's, not ours
+    seen = set()
+    for cell in nb.cells:
+        gid = _meta(cell).get("grade_id")
+        if gid in seen:
+            cell.metadata.pop("nbgrader", None)
+            problems.append(f"cell {gid!r} appears twice; the copy lost its nbgrader metadata")
+        elif gid:
+            seen.add(gid)
+
+    # match every released grade cell to a student cell: (release index) -> student cell
+    by_gid = {_meta(c)["grade_id"]: c for c in nb.cells if _meta(c).get("grade_id")}
+    matched = {}
+    restored_meta = []
+    for _, rcell in wanted:
+        gid = _meta(rcell)["grade_id"]
+        if gid in by_gid:
+            matched[gid] = by_gid[gid]
+    free = [c for c in nb.cells if not _meta(c).get("grade_id")]
+    for _, rcell in wanted:  # 1. same cell id (Jupyter, and nbformat 4.5 editors, keep ids)
+        gid = _meta(rcell)["grade_id"]
+        if gid not in matched:
+            same = [
+                c for c in free if c.get("id") and c.get("id") == rcell.get("id") and c.cell_type == rcell.cell_type
+            ]
+            if same:
+                matched[gid] = same[0]
+                free.remove(same[0])
+                restored_meta.append(gid)
+    for _, rcell in wanted:  # 2. locked and test cells: the same text
+        gid = _meta(rcell)["grade_id"]
+        if gid not in matched and not _is_answer(rcell):
+            same = [c for c in free if c.cell_type == rcell.cell_type and _norm(c.source) == _norm(rcell.source)]
+            if same:
+                matched[gid] = same[0]
+                free.remove(same[0])
+                restored_meta.append(gid)
+    for k, (_, rcell) in enumerate(wanted):  # 3. answers: between the neighbours already matched
+        gid = _meta(rcell)["grade_id"]
+        if gid in matched or not _is_answer(rcell):
+            continue
+        before = [matched[_meta(c)["grade_id"]] for _, c in wanted[:k] if _meta(c)["grade_id"] in matched]
+        after = [matched[_meta(c)["grade_id"]] for _, c in wanted[k + 1 :] if _meta(c)["grade_id"] in matched]
+        lo = nb.cells.index(before[-1]) if before else -1
+        hi = nb.cells.index(after[0]) if after else len(nb.cells)
+        gap = [c for c in nb.cells[lo + 1 : hi] if c in free and c.cell_type == rcell.cell_type]
+        if gap:
+            matched[gid] = gap[0]
+            free.remove(gap[0])
+            restored_meta.append(gid)
+    for gid in restored_meta:
+        cell = matched[gid]
+        rcell = next(c for _, c in wanted if _meta(c)["grade_id"] == gid)
+        cell.metadata["nbgrader"] = copy.deepcopy(_meta(rcell))
+        if "editable" in rcell.metadata:
+            cell.metadata["editable"] = rcell.metadata["editable"]
+            cell.metadata["deletable"] = rcell.metadata.get("deletable", True)
+    if restored_meta:
+        problems.append(f"nbgrader metadata was stripped from {len(restored_meta)} cell(s); put back")
+
+    # what is still missing comes back from the release, after the cell matched before it
+    missing = [(i, c) for i, c in wanted if _meta(c)["grade_id"] not in matched]
+    for k, (_, rcell) in enumerate(wanted):
+        gid = _meta(rcell)["grade_id"]
+        if gid in matched:
+            continue
+        before = [matched[_meta(c)["grade_id"]] for _, c in wanted[:k] if _meta(c)["grade_id"] in matched]
+        at = nb.cells.index(before[-1]) + 1 if before else 0
+        fresh = copy.deepcopy(rcell)
+        nb.cells.insert(at, fresh)
+        matched[gid] = fresh
+    deleted_tests = [_meta(c)["grade_id"] for _, c in missing if not _is_answer(c) and _meta(c).get("grade")]
+    deleted_answers = [_meta(c)["grade_id"] for _, c in missing if _is_answer(c)]
+    deleted_locked = [_meta(c)["grade_id"] for _, c in missing if not _is_answer(c) and not _meta(c).get("grade")]
+    if deleted_tests:
+        problems.append(f"test cell(s) deleted, put back from the release: {', '.join(deleted_tests)}")
+    if deleted_answers:
+        problems.append(f"answer cell(s) deleted, the empty cell put back (scores 0): {', '.join(deleted_answers)}")
+    if deleted_locked:
+        problems.append(f"{len(deleted_locked)} read-only cell(s) deleted, put back from the release")
+
+    edited = [
+        _meta(c)["grade_id"]
+        for _, c in wanted
+        if _meta(c).get("grade")
+        and not _is_answer(c)
+        and _meta(c)["grade_id"] not in deleted_tests
+        and _norm(matched[_meta(c)["grade_id"]].source) != _norm(c.source)
+    ]
+    if edited:
+        problems.append(f"test cell(s) edited (autograde restores them): {', '.join(edited)}")
+    return nb, problems
+
+
+def check_student(course: Path, assignment: str, student: str, releases: dict, repair: bool) -> StudentReport:
+    report = StudentReport(student)
+    folder = course / "submitted" / student / assignment
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".ipynb")
+    changed = needs_fix = False
+    for name, release in releases.items():
+        path = folder / name
+        if not path.exists():
+            candidates = [p for p in files if notebook_name(p.name).lower() == name.lower()]
+            if len(candidates) == 1:
+                report.problems.append(
+                    f"{candidates[0].name!r} should be named {name!r}" + ("; renamed" if repair else "")
+                )
+                if repair:
+                    _backup(candidates[0], course, student, assignment)
+                    candidates[0].rename(path)
+                    changed = True
+                else:
+                    path, needs_fix = candidates[0], True
+            else:
+                others = ", ".join(repr(p.name) for p in files) or "no notebooks"
+                why = "several candidates" if candidates else "missing"
+                report.problems.append(f"{name} {why} (found {others})")
+                report.status = "not gradable"
+                continue
+        try:
+            nb = nbformat.read(str(path), as_version=4)
+        except Exception as exc:  # noqa: BLE001 - json errors, nbformat validation, binary junk: all "not a notebook"
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            report.problems.append(f"{path.name} is not a notebook ({type(exc).__name__}: {first[:200]})")
+            report.status = "not gradable"
+            continue
+        fixed, problems = repair_notebook(nb, release)
+        report.problems += [f"{path.name}: {p}" for p in problems]
+        if fixed != nb:
+            needs_fix = True
+            if repair:
+                _backup(path, course, student, assignment)
+                nbformat.write(fixed, str(path))
+                changed = True
+    if report.status == "ok" and report.problems:
+        # "noted": something to know (an edited test cell) that autograde itself puts right
+        report.status = "repaired" if changed else "needs --repair" if needs_fix else "noted"
+    return report
+
+
+def check_assignment(course_dir, assignment: str, students=None, repair: bool = False) -> list[StudentReport]:
+    """Check (and with ``repair`` fix) every listed student's submission; writes the JSON report too."""
+    course = Path(course_dir)
+    release_dir = course / "notebooks" / assignment
+    release_files = sorted(release_dir.glob("*.ipynb")) if release_dir.is_dir() else []
+    if not release_files:
+        raise FileNotFoundError(
+            f"no released notebooks in {release_dir}: run `nbgrader generate_assignment {assignment}` first"
+        )
+    releases = {p.name: nbformat.read(str(p), as_version=4) for p in release_files}
+    submitted = course / "submitted"
+    everyone = sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
+    reports = [check_student(course, assignment, s, releases, repair) for s in (students or everyone)]
+    out = course / "reports" / assignment / "submissions.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(out.read_text()) if out.exists() else {}
+    previous.update({r.student: asdict(r) for r in reports})
+    out.write_text(json.dumps(previous, indent=1, ensure_ascii=False))
+    return reports
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_tools.submissions", description=__doc__.split("\n\n")[0])
+    parser.add_argument("assignment")
+    parser.add_argument("--student", action="append", help="only these students (repeatable)")
+    parser.add_argument("--course", default="course", help="the course directory (default: ./course)")
+    parser.add_argument("--repair", action="store_true", help="fix what can be fixed (originals are kept)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args(argv)
+    try:
+        reports = check_assignment(args.course, args.assignment, args.student, repair=args.repair)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([asdict(r) for r in reports], indent=1, ensure_ascii=False))
+    else:
+        for r in reports:
+            print(f"{r.student:<24} {r.status}")
+            for p in r.problems:
+                print(f"{'':<26}- {p}")
+        bad = sum(not r.gradable for r in reports)
+        print(f"{len(reports)} submission(s); {bad} not gradable" + ("" if args.repair else "; --repair to fix"))
+    return 0 if all(r.gradable for r in reports) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
