@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,12 @@ COURSE = ROOT / "course"
 SOURCES = COURSE / "solutions"
 RELEASES = COURSE / "notebooks"
 LESSONS = sorted(p.name for p in SOURCES.iterdir() if p.is_dir() and (p / f"{p.name}.ipynb").exists())
+#: The English lessons; each translated edition (`03_graphs_ru`) is assembled from one of them.
+ENGLISH = [name for name in LESSONS if not re.search(r"_(ru)$", name)]
+TRANSLATED = [name for name in LESSONS if name not in ENGLISH]
+#: The lessons the slow tests execute: a translation's code is the English code cell for cell (test_translations.py),
+#: so one translated lesson stands for all of them.
+EXECUTED = ENGLISH + TRANSLATED[1:2]
 
 STUB = "raise NotImplementedError()"
 

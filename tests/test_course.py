@@ -18,8 +18,9 @@ import pytest
 from nbclient import NotebookClient
 
 
-def test_the_seven_lessons_are_there():
-    assert H.LESSONS == [
+def test_the_seven_lessons_are_there_in_english_and_russian():
+    assert H.TRANSLATED == [f"{name}_ru" for name in H.ENGLISH]
+    assert H.ENGLISH == [
         "01_gradient_descent",
         "02_chain_rule",
         "03_graphs",
@@ -92,21 +93,21 @@ def test_release_reveals_no_solution_or_hidden_test(lesson):
         assert line not in released_sources, f"{lesson}: the release contains a solution or hidden line: {line}"
 
 
-@pytest.mark.parametrize("lesson", H.LESSONS)
+@pytest.mark.parametrize("lesson", H.EXECUTED)
 def test_source_passes_validate(lesson, tmp_path):
     repo = H.copy_repo(tmp_path / "repo")
     out = H.nbgrader("validate", f"course/solutions/{lesson}/{lesson}.ipynb", cwd=repo).stdout
     assert "Success! Your notebook passes all the tests." in out, out
 
 
-@pytest.mark.parametrize("lesson", H.LESSONS)
+@pytest.mark.parametrize("lesson", H.EXECUTED)
 def test_release_fails_every_test(lesson, tmp_path):
     repo = H.copy_repo(tmp_path / "repo")
     out = H.nbgrader("validate", "--invert", f"course/notebooks/{lesson}/{lesson}.ipynb", cwd=repo).stdout
     assert "Success! The notebook does not pass any tests." in out, out
 
 
-@pytest.mark.parametrize("lesson", H.LESSONS)
+@pytest.mark.parametrize("lesson", H.EXECUTED)
 def test_solution_runs_top_to_bottom_without_nbgrader(lesson, tmp_path):
     """As a student runs it: a plain kernel, full-length training, no errors, nothing on stderr in test cells."""
     nb = H.read(H.SOURCES / lesson / f"{lesson}.ipynb")
@@ -139,7 +140,7 @@ def test_self_check_lists_every_exercise_with_its_points(lesson):
         assert c.source.startswith(f"# Checks for exercise {ex}"), f"{lesson}: {H.meta(c)['grade_id']} has no marker"
 
 
-@pytest.mark.parametrize("lesson", H.LESSONS)
+@pytest.mark.parametrize("lesson", H.EXECUTED)
 def test_release_self_check_passes_nothing(lesson, tmp_path):
     """A student who runs the untouched release top to bottom sees every exercise fail, in a plain kernel."""
     nb = H.read(H.RELEASES / lesson / f"{lesson}.ipynb")
@@ -155,7 +156,7 @@ def test_release_self_check_passes_nothing(lesson, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lesson", H.LESSONS)
+@pytest.mark.parametrize("lesson", H.EXECUTED)
 def test_autograde_gives_the_right_grades(lesson, tmp_path):
     """Solutions get full marks, the untouched release 0, stubs plus patched comparisons 0, and the solutions with
     one exercise left as the stub lose exactly that exercise's points, graded in one `nbgrader autograde` run."""
