@@ -69,6 +69,19 @@ def _backup(path: Path, course: Path, student: str, assignment: str) -> None:
         shutil.copy2(path, dest)
 
 
+# Cells are dicts, and two cells can be equal (two empty cells): find them by identity, never by ==.
+def _position(cells, cell) -> int:
+    return next(i for i, c in enumerate(cells) if c is cell)
+
+
+def _contains(cells, cell) -> bool:
+    return any(c is cell for c in cells)
+
+
+def _discard(cells, cell) -> None:
+    del cells[_position(cells, cell)]
+
+
 def repair_notebook(nb, release) -> tuple[object, list[str]]:
     """A copy of ``nb`` whose nbgrader cells line up with ``release``; and what was wrong, in words."""
     nb = copy.deepcopy(nb)
@@ -102,7 +115,7 @@ def repair_notebook(nb, release) -> tuple[object, list[str]]:
             ]
             if same:
                 matched[gid] = same[0]
-                free.remove(same[0])
+                _discard(free, same[0])
                 restored_meta.append(gid)
     for _, rcell in wanted:  # 2. locked and test cells: the same text
         gid = _meta(rcell)["grade_id"]
@@ -110,7 +123,7 @@ def repair_notebook(nb, release) -> tuple[object, list[str]]:
             same = [c for c in free if c.cell_type == rcell.cell_type and _norm(c.source) == _norm(rcell.source)]
             if same:
                 matched[gid] = same[0]
-                free.remove(same[0])
+                _discard(free, same[0])
                 restored_meta.append(gid)
     for k, (_, rcell) in enumerate(wanted):  # 3. answers: between the neighbours already matched
         gid = _meta(rcell)["grade_id"]
@@ -118,12 +131,12 @@ def repair_notebook(nb, release) -> tuple[object, list[str]]:
             continue
         before = [matched[_meta(c)["grade_id"]] for _, c in wanted[:k] if _meta(c)["grade_id"] in matched]
         after = [matched[_meta(c)["grade_id"]] for _, c in wanted[k + 1 :] if _meta(c)["grade_id"] in matched]
-        lo = nb.cells.index(before[-1]) if before else -1
-        hi = nb.cells.index(after[0]) if after else len(nb.cells)
-        gap = [c for c in nb.cells[lo + 1 : hi] if c in free and c.cell_type == rcell.cell_type]
+        lo = _position(nb.cells, before[-1]) if before else -1
+        hi = _position(nb.cells, after[0]) if after else len(nb.cells)
+        gap = [c for c in nb.cells[lo + 1 : hi] if _contains(free, c) and c.cell_type == rcell.cell_type]
         if gap:
             matched[gid] = gap[0]
-            free.remove(gap[0])
+            _discard(free, gap[0])
             restored_meta.append(gid)
     for gid in restored_meta:
         cell = matched[gid]
@@ -142,7 +155,7 @@ def repair_notebook(nb, release) -> tuple[object, list[str]]:
         if gid in matched:
             continue
         before = [matched[_meta(c)["grade_id"]] for _, c in wanted[:k] if _meta(c)["grade_id"] in matched]
-        at = nb.cells.index(before[-1]) + 1 if before else 0
+        at = _position(nb.cells, before[-1]) + 1 if before else 0
         fresh = copy.deepcopy(rcell)
         nb.cells.insert(at, fresh)
         matched[gid] = fresh
