@@ -26,7 +26,7 @@ from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Integer, List, Unicode
+from traitlets import Integer, Unicode
 
 from .sandbox import SandboxedKernelManager
 
@@ -168,7 +168,6 @@ class RecordIntegrity(NbGraderPreprocessor):
     """After SaveAutoGrades: flag the notebook and write the reasons into the gradebook; zero tampering."""
 
     prefix = Unicode("Grader's note", help="how the note in the gradebook and the feedback begins").tag(config=True)
-    extra_notes = List(Unicode(), help="notes for every notebook (used by tests)").tag(config=True)
     reports_dir = Unicode("", help="where course_tools.submissions writes <assignment>/submissions.json").tag(
         config=True
     )
@@ -185,7 +184,7 @@ class RecordIntegrity(NbGraderPreprocessor):
         return [f"before grading: {p}" for p in entry.get("problems", [])]
 
     def preprocess(self, nb, resources):
-        notes = list(resources.get(NOTES, [])) + list(self.extra_notes)
+        notes = list(resources.get(NOTES, []))
         tampering = scan_for_tampering(nb)
         if tampering:
             notes.append(

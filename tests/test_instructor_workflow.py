@@ -1,6 +1,7 @@
 """The instructor's day, end to end, with nbgrader's own command line in a temporary copy of the repository:
 generate, release to an exchange, three students fetch and submit, collect, autograde (sandboxed), feedback,
-release of feedback, export of grades to CSV, and regrading one student who resubmitted."""
+release of feedback, export of grades to CSV, and regrading one student who resubmitted. One student takes the
+Russian edition of the same lesson, released and graded beside the English one."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import nbgrader_helpers as H
 import pytest
 
 LESSON = "02_chain_rule"
+LESSON_RU = f"{LESSON}_ru"
 
 
 def as_student(student: str, *args: str, cwd) -> None:
@@ -47,8 +49,9 @@ def test_release_collect_autograde_feedback_export(tmp_path):
     exchange = tmp_path / "exchange"
     exchange.mkdir()
     ex = f"--Exchange.root={exchange}"
-    H.nbgrader("generate_assignment", LESSON, "--force", cwd=repo)
-    H.nbgrader("release_assignment", LESSON, ex, cwd=repo)
+    for lesson in (LESSON, LESSON_RU):
+        H.nbgrader("generate_assignment", lesson, "--force", cwd=repo)
+        H.nbgrader("release_assignment", lesson, ex, cwd=repo)
 
     source = H.read(H.SOURCES / LESSON / f"{LESSON}.ipynb")
     points = H.points_by_exercise(source)
@@ -62,9 +65,20 @@ def test_release_collect_autograde_feedback_export(tmp_path):
         nbformat.write(_solved_copy(H.read(fetched), source, skip), str(fetched))
         as_student(student, "submit", LESSON, "--course", "backprop", ex, cwd=home)
 
+    # dmitry works in Russian: the same exercises and grade ids, so the English answers fit cell for cell
+    home = tmp_path / "students" / "dmitry"
+    home.mkdir(parents=True)
+    as_student("dmitry", "fetch_assignment", LESSON_RU, "--course", "backprop", ex, cwd=home)
+    fetched = home / LESSON_RU / f"{LESSON_RU}.ipynb"
+    assert "Урок 2" in fetched.read_text(encoding="utf-8")
+    nbformat.write(_solved_copy(H.read(fetched), source, {"ex2"}), str(fetched))
+    as_student("dmitry", "submit", LESSON_RU, "--course", "backprop", ex, cwd=home)
+
     H.nbgrader("collect", LESSON, ex, cwd=repo)
-    assert sorted(p.name for p in (repo / "course" / "submitted").iterdir()) == sorted(plans)
+    H.nbgrader("collect", LESSON_RU, ex, cwd=repo)
+    assert sorted(p.name for p in (repo / "course" / "submitted").iterdir()) == sorted([*plans, "dmitry"])
     H.nbgrader("autograde", LESSON, cwd=repo)
+    H.nbgrader("autograde", LESSON_RU, cwd=repo)
     H.nbgrader("generate_feedback", LESSON, cwd=repo)
     H.nbgrader("release_feedback", LESSON, ex, cwd=repo)
     as_student("alice", "fetch_feedback", LESSON, "--course", "backprop", ex, cwd=tmp_path / "students" / "alice")
@@ -72,9 +86,10 @@ def test_release_collect_autograde_feedback_export(tmp_path):
 
     grades = tmp_path / "grades.csv"
     H.nbgrader("export", "--to", str(grades), cwd=repo)
-    rows = {r["student_id"]: r for r in csv.DictReader(open(grades))}
+    rows = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(open(grades))}
     wanted = {s: total - sum(points[e] for e in skip) for s, skip in plans.items()}
-    assert {s: float(rows[s]["raw_score"]) for s in plans} == pytest.approx(wanted)
+    assert {s: float(rows[LESSON, s]["raw_score"]) for s in plans} == pytest.approx(wanted)
+    assert float(rows[LESSON_RU, "dmitry"]["raw_score"]) == pytest.approx(total - points["ex2"])
 
     # bob finishes exercise 1 and resubmits; the instructor regrades only him
     home = tmp_path / "students" / "bob"
@@ -84,6 +99,6 @@ def test_release_collect_autograde_feedback_export(tmp_path):
     H.nbgrader("collect", LESSON, "--update", "--student", "bob", ex, cwd=repo)
     H.nbgrader("autograde", LESSON, "--student", "bob", "--force", cwd=repo)
     H.nbgrader("export", "--to", str(grades), cwd=repo)
-    rows = {r["student_id"]: r for r in csv.DictReader(open(grades))}
-    assert float(rows["bob"]["raw_score"]) == pytest.approx(total)
-    assert float(rows["carol"]["raw_score"]) == pytest.approx(wanted["carol"])
+    rows = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(open(grades))}
+    assert float(rows[LESSON, "bob"]["raw_score"]) == pytest.approx(total)
+    assert float(rows[LESSON, "carol"]["raw_score"]) == pytest.approx(wanted["carol"])
