@@ -43,6 +43,12 @@ TAMPERING = [
     (r"__code__|__closure__|__globals__", "rewrites a function's code or closure"),
     (r"\bimport\s+builtins|__builtins__", "touches builtins"),
     (r"\bimportlib\.reload\b|\bimportlib\.import_module\b", "reloads or re-imports modules"),
+    (r"(?<![\w.])vars\s*\(|(?<![\w.])globals\s*\(\s*\)\s*\[", "writes through vars() or globals()"),
+    (r"(?<![\w.])(exec|eval|compile|__import__)\s*\(", "runs code built from strings"),
+    (
+        r"\b(setattr|delattr)\s*\(\s*\w+\s*,\s*['\"](allclose|isclose|assert_\w+|compare\w*|check_\w+)",
+        "patches a check",
+    ),
 ]
 
 
