@@ -28,8 +28,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
@@ -42,16 +40,9 @@ from course_tools.localpg import LocalPostgres  # noqa: E402
 def build_class(repo: Path, lesson: str, n: int) -> None:
     source = H.read(H.SOURCES / lesson / f"{lesson}.ipynb")
     release = H.read(H.RELEASES / lesson / f"{lesson}.ipynb")
-    kinds = [source, release] + [
-        H.with_cells_from_release(
-            source, release, {H.meta(c)["grade_id"] for c in H.solution_code_cells(source) if H.exercise_of(c) == ex}
-        )
-        for ex in H.points_by_exercise(source)
-    ]
+    kinds = [source, release] + [nb for nb, _ in H.without_each_exercise(source, release).values()]
     for i in range(n):
-        folder = repo / "course" / "submitted" / f"student{i:03d}" / lesson
-        folder.mkdir(parents=True, exist_ok=True)
-        nbformat.write(kinds[i % len(kinds)], str(folder / f"{lesson}.ipynb"))
+        H.hand_in(repo, f"student{i:03d}", lesson, kinds[i % len(kinds)])
 
 
 def floor_seconds(repo: Path, lesson: str) -> float:

@@ -52,6 +52,36 @@ def nbgrader(
     return proc
 
 
+def autograde_all(repo: Path, lesson: str, *args: str, environ: dict | None = None, timeout: int = 900):
+    """`python -m course_tools.autograde_all LESSON ARGS` from `repo`, as an instructor would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "course_tools.autograde_all", lesson, *args],
+        cwd=repo,
+        env=environ or env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def hand_in(repo: Path, student: str, lesson: str, nb, name: str | None = None) -> Path:
+    """Put `nb` where `nbgrader collect` would: course/submitted/<student>/<lesson>/<name or lesson.ipynb>."""
+    folder = repo / "course" / "submitted" / student / lesson
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (name or f"{lesson}.ipynb")
+    nbformat.write(nb, str(path))
+    return path
+
+
+def without_each_exercise(source_nb, release_nb) -> dict:
+    """{exercise: (the solution with that exercise left as the release's stub, the points it is worth)}."""
+    out = {}
+    for ex, pts in points_by_exercise(source_nb).items():
+        ids = {meta(c)["grade_id"] for c in solution_code_cells(source_nb) if exercise_of(c) == ex}
+        out[ex] = (with_cells_from_release(source_nb, release_nb, ids), pts)
+    return out
+
+
 def copy_repo(dest: Path) -> Path:
     """A temporary copy of what nbgrader needs: nbgrader_config.py, its plug-ins and course/ (no grading state)."""
     dest.mkdir(parents=True, exist_ok=True)
@@ -63,6 +93,14 @@ def copy_repo(dest: Path) -> Path:
         ignore=shutil.ignore_patterns("gradebook.db", "submitted", "autograded", "feedback", ".ipynb_checkpoints"),
     )
     return dest
+
+
+def released_copy(tmp_path: Path, lesson: str):
+    """A temporary copy of the repository with `lesson` generated into its gradebook; (repo, source, release)."""
+    repo = copy_repo(tmp_path / "repo")
+    nbgrader("generate_assignment", lesson, "--force", cwd=repo)
+    source = read(SOURCES / lesson / f"{lesson}.ipynb")
+    return repo, source, read(repo / "course" / "notebooks" / lesson / f"{lesson}.ipynb")
 
 
 def read(path: Path) -> nbformat.NotebookNode:

@@ -172,13 +172,10 @@ def test_autograde_gives_the_right_grades(lesson, tmp_path):
         "blank": (release, 0.0),
         "patcher": (H.with_patch_cell(H.returning_none(release)), 0.0),
     }
-    for ex, pts in points.items():
-        ids = {H.meta(c)["grade_id"] for c in H.solution_code_cells(source) if H.exercise_of(c) == ex}
-        submissions[f"without_{ex}"] = (H.with_cells_from_release(source, release, ids), total - pts)
+    for ex, (nb, pts) in H.without_each_exercise(source, release).items():
+        submissions[f"without_{ex}"] = (nb, total - pts)
     for student, (nb, _) in submissions.items():
-        folder = repo / "course" / "submitted" / student / lesson
-        folder.mkdir(parents=True)
-        nbformat.write(nb, str(folder / f"{lesson}.ipynb"))
+        H.hand_in(repo, student, lesson, nb)
 
     H.nbgrader("autograde", lesson, cwd=repo)
 

@@ -102,11 +102,8 @@ for t in targets:
 
 @pytest.mark.slow
 def test_hostile_submissions_earn_nothing_and_harm_no_one(tmp_path):
-    repo = H.copy_repo(tmp_path / "repo")
+    repo, source, release = H.released_copy(tmp_path, LESSON)
     course = repo / "course"
-    H.nbgrader("generate_assignment", LESSON, "--force", cwd=repo)
-    source = H.read(H.SOURCES / LESSON / f"{LESSON}.ipynb")
-    release = H.read(course / "notebooks" / LESSON / f"{LESSON}.ipynb")
     stub = H.returning_none(release)
     (course / "canary.txt").write_text("the instructor's own file")
 
@@ -120,9 +117,7 @@ def test_hostile_submissions_earn_nothing_and_harm_no_one(tmp_path):
     submissions["strips_metadata"] = _strip_metadata(source)
     reasons["strips_metadata"] = "graded cells missing"
     for student, nb in submissions.items():
-        folder = course / "submitted" / student / LESSON
-        folder.mkdir(parents=True)
-        nbformat.write(nb, str(folder / f"{LESSON}.ipynb"))
+        H.hand_in(repo, student, LESSON, nb)
 
     before = {
         "solutions": _tree_digest(course / "solutions"),

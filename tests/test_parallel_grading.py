@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 
-import nbformat
 import nbgrader_helpers as H
 import pytest
 
@@ -28,25 +25,14 @@ def test_parallel_autograde_into_postgres_matches_the_expected_grades(tmp_path, 
     source = H.read(H.SOURCES / LESSON / f"{LESSON}.ipynb")
     release = H.read(H.RELEASES / LESSON / f"{LESSON}.ipynb")
     H.nbgrader("generate_assignment", LESSON, "--force", cwd=repo, environ=env)
-    points = H.points_by_exercise(source)
-    total = sum(points.values())
+    total = H.total_autograded_points(source)
     submissions = {"s01_solver": (source, total), "s02_blank": (release, 0.0), "s03_solver": (source, total)}
-    for i, (ex, pts) in enumerate(sorted(points.items()), start=4):
-        ids = {H.meta(c)["grade_id"] for c in H.solution_code_cells(source) if H.exercise_of(c) == ex}
-        submissions[f"s{i:02d}_without_{ex}"] = (H.with_cells_from_release(source, release, ids), total - pts)
+    for i, (ex, (nb, pts)) in enumerate(sorted(H.without_each_exercise(source, release).items()), start=4):
+        submissions[f"s{i:02d}_without_{ex}"] = (nb, total - pts)
     for student, (nb, _) in submissions.items():
-        folder = repo / "course" / "submitted" / student / LESSON
-        folder.mkdir(parents=True)
-        nbformat.write(nb, str(folder / f"{LESSON}.ipynb"))
+        H.hand_in(repo, student, LESSON, nb)
 
-    proc = subprocess.run(
-        [sys.executable, "-m", "course_tools.autograde_all", LESSON, "--workers", "2", "--no-check"],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    proc = H.autograde_all(repo, LESSON, "--workers", "2", "--no-check", environ=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"{len(submissions)} of {len(submissions)} graded" in proc.stdout, proc.stdout
 
@@ -71,15 +57,7 @@ def test_parallel_autograde_into_postgres_matches_the_expected_grades(tmp_path, 
 
 def test_parallel_autograde_refuses_a_shared_sqlite_gradebook(tmp_path):
     repo = H.copy_repo(tmp_path / "repo")
-    folder = repo / "course" / "submitted" / "someone" / LESSON
-    folder.mkdir(parents=True)
-    proc = subprocess.run(
-        [sys.executable, "-m", "course_tools.autograde_all", LESSON, "--workers", "2"],
-        cwd=repo,
-        env=H.env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    H.hand_in(repo, "someone", LESSON, H.read(H.RELEASES / LESSON / f"{LESSON}.ipynb"))
+    proc = H.autograde_all(repo, LESSON, "--workers", "2", timeout=120)
     assert proc.returncode != 0
     assert "cannot share the SQLite gradebook" in proc.stderr and "NBGRADER_DB_URL=postgresql" in proc.stderr

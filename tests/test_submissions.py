@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import nbformat
 import nbgrader_helpers as H
@@ -60,28 +58,15 @@ def _damaged(release, source):
 
 @pytest.mark.slow
 def test_damaged_submissions_are_repaired_and_graded_in_full(tmp_path):
-    repo = H.copy_repo(tmp_path / "repo")
+    repo, source, release = H.released_copy(tmp_path, LESSON)
     course = repo / "course"
-    H.nbgrader("generate_assignment", LESSON, "--force", cwd=repo)
-    source = H.read(H.SOURCES / LESSON / f"{LESSON}.ipynb")
-    release = H.read(course / "notebooks" / LESSON / f"{LESSON}.ipynb")
     cases = _damaged(release, source)
     for student, (name, nb, _) in cases.items():
-        folder = course / "submitted" / student / LESSON
-        folder.mkdir(parents=True)
-        nbformat.write(nb, str(folder / name))
-    junk = course / "submitted" / "not_json" / LESSON
-    junk.mkdir(parents=True)
+        H.hand_in(repo, student, LESSON, nb, name)
+    junk = H.hand_in(repo, "not_json", LESSON, release).parent
     (junk / f"{LESSON}.ipynb").write_text("<html>Moodle error page</html>")
 
-    proc = subprocess.run(
-        [sys.executable, "-m", "course_tools.autograde_all", LESSON, "--workers", "1"],
-        cwd=repo,
-        env=H.env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    proc = H.autograde_all(repo, LESSON, "--workers", "1")
     assert proc.returncode == 1, proc.stdout + proc.stderr  # one submission could not be graded, and it says so
     assert "not_json" in proc.stdout and "is not a notebook" in proc.stdout, proc.stdout
     assert f"{len(cases)} of {len(cases) + 1} graded" in proc.stdout, proc.stdout
@@ -117,9 +102,7 @@ def test_report_only_changes_nothing(tmp_path):
     source = H.read(H.SOURCES / LESSON / f"{LESSON}.ipynb")
     release = H.read(course / "notebooks" / LESSON / f"{LESSON}.ipynb")
     name, nb, _ = _damaged(release, source)["stripped"]
-    folder = course / "submitted" / "s1" / LESSON
-    folder.mkdir(parents=True)
-    nbformat.write(nb, str(folder / name))
+    folder = H.hand_in(course.parent, "s1", LESSON, nb, name).parent
     before = (folder / name).read_bytes()
     (report,) = submissions.check_assignment(course, LESSON)
     assert report.status == "needs --repair" and report.gradable
