@@ -158,14 +158,18 @@ def main(argv=None) -> int:
     parser.add_argument("--db-url", help="gradebook URL (default: NBGRADER_DB_URL or nbgrader_config.py)")
     parser.add_argument("--no-check", action="store_true", help="skip the submission check and repair")
     args, extra = parser.parse_known_args(argv)
-    outcomes = autograde_all(
-        args.assignment,
-        workers=args.workers,
-        db_url=args.db_url,
-        students=args.student,
-        check=not args.no_check,
-        extra_args=extra,
-    )
+    try:
+        outcomes = autograde_all(
+            args.assignment,
+            workers=args.workers,
+            db_url=args.db_url,
+            students=args.student,
+            check=not args.no_check,
+            extra_args=extra,
+        )
+    except FileNotFoundError as exc:  # no release to check against, no PostgreSQL server binaries, ...
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0 if all(o.ok for o in outcomes) else 1
 
 
