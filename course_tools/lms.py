@@ -19,6 +19,7 @@ Colab's Russian "Копия "), " (1)", "-1" and a doubled ".ipynb". A file it c
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -50,7 +51,9 @@ class LmsFileNameCollector(FileNameCollectorPlugin):
     ).tag(config=True)
     named_regexp = Unicode("(?P<student_id>)(?P<file_id>)", help="unused: see patterns").tag(config=True)
 
+    @functools.cached_property
     def _released(self) -> dict[str, str]:
+        """{lower-case name: name} of the assignment's released notebooks (one lookup per zip_collect run)."""
         coursedir = getattr(self.parent, "coursedir", None)
         if coursedir is None:
             return {}
@@ -81,4 +84,4 @@ class LmsFileNameCollector(FileNameCollectorPlugin):
         if not file_name.lower().endswith(".ipynb"):
             return file_name
         name = notebook_name(file_name)
-        return self._released().get(name.lower(), name)
+        return self._released.get(name.lower(), name)

@@ -83,7 +83,10 @@ def load(language, lesson, course=COURSE):
 def problems(language, lesson, course=COURSE):
     """Everything standing between this lesson's translation file and a complete, current edition."""
     nb = nbformat.read(source_path(lesson, course), as_version=4)
-    translated = load(language, lesson, course)
+    return _problems(language, lesson, nb, load(language, lesson, course))
+
+
+def _problems(language, lesson, nb, translated):
     found = []
     markdown_ids = set()
     for cell in nb.cells:
@@ -110,11 +113,11 @@ def problems(language, lesson, course=COURSE):
 
 def assemble(language, lesson, course=COURSE):
     """The translated source notebook: English code and metadata, translated markdown. Raises if incomplete."""
-    issues = problems(language, lesson, course)
-    if issues:
-        raise TranslationError("cannot assemble an incomplete translation:\n  " + "\n  ".join(issues))
     nb = nbformat.read(source_path(lesson, course), as_version=4)
     translated = load(language, lesson, course)
+    issues = _problems(language, lesson, nb, translated)
+    if issues:
+        raise TranslationError("cannot assemble an incomplete translation:\n  " + "\n  ".join(issues))
     out = copy.deepcopy(nb)
     for cell in out.cells:
         if cell.cell_type == "markdown":
