@@ -30,6 +30,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .submissions import check_assignment, students_with_submissions
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -42,30 +44,17 @@ class Outcome:
     message: str = ""
 
 
-def configured_db_url(root: Path = ROOT) -> str:
-    """The gradebook URL nbgrader would use from ``root``: NBGRADER_DB_URL, nbgrader_config.py, or the default."""
-    if os.environ.get("NBGRADER_DB_URL"):
-        return os.environ["NBGRADER_DB_URL"]
+def _course_directory(root: Path = ROOT):
+    """nbgrader's CourseDirectory as nbgrader_config.py in ``root`` sets it up (read once per command)."""
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    return CourseDirectory(config=config).db_url
+    return CourseDirectory(config=PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
 
 
-def course_dir(root: Path = ROOT) -> Path:
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    return Path(CourseDirectory(config=config).root)
-
-
-def students_with_submissions(course: Path, assignment: str) -> list[str]:
-    submitted = course / "submitted"
-    if not submitted.is_dir():
-        return []
-    return sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir())
+def configured_db_url(coursedir) -> str:
+    """The gradebook URL nbgrader would use: NBGRADER_DB_URL, nbgrader_config.py, or the default."""
+    return os.environ.get("NBGRADER_DB_URL") or coursedir.db_url
 
 
 def _grade_one(root: Path, assignment: str, student: str, db_url: str, logs: Path, extra: list[str]) -> Outcome:
@@ -100,21 +89,20 @@ def autograde_all(
     echo=print,
 ) -> list[Outcome]:
     """Grade every (or the listed) student's submission of ``assignment``; returns one Outcome per student."""
-    db_url = db_url or configured_db_url(root)
+    coursedir = _course_directory(root)
+    db_url = db_url or configured_db_url(coursedir)
     if workers > 1 and db_url.startswith("sqlite"):
         raise SystemExit(
             f"{workers} workers cannot share the SQLite gradebook {db_url} (SQLite locks the whole file on each "
             "write). Use a PostgreSQL gradebook: export NBGRADER_DB_URL=postgresql+psycopg://USER@HOST:5432/DB "
             "(see docs/instructor-guide.md), or --workers 1."
         )
-    course = course_dir(root)
+    course = Path(coursedir.root)
     todo = students or students_with_submissions(course, assignment)
     if not todo:
         raise SystemExit(f"no submissions of {assignment!r} in {course / 'submitted'}: run nbgrader collect first")
     outcomes: list[Outcome] = []
     if check:
-        from .submissions import check_assignment
-
         reports = check_assignment(course, assignment, students=todo, repair=True)
         for report in reports:
             if report.problems:

@@ -86,7 +86,8 @@ def repair_notebook(nb, release) -> tuple[object, list[str]]:
     """A copy of ``nb`` whose nbgrader cells line up with ``release``; and what was wrong, in words."""
     nb = copy.deepcopy(nb)
     problems = []
-    wanted = [(i, c) for i, c in enumerate(release.cells) if _meta(c).get("grade_id")]
+    wanted = {_meta(c)["grade_id"]: c for c in release.cells if _meta(c).get("grade_id")}  # in release order
+    order = list(wanted)
 
     # duplicated grade ids: the later copy is the student's, not ours
     seen = set()
@@ -98,70 +99,56 @@ def repair_notebook(nb, release) -> tuple[object, list[str]]:
         elif gid:
             seen.add(gid)
 
-    # match every released grade cell to a student cell: (release index) -> student cell
-    by_gid = {_meta(c)["grade_id"]: c for c in nb.cells if _meta(c).get("grade_id")}
-    matched = {}
-    restored_meta = []
-    for _, rcell in wanted:
-        gid = _meta(rcell)["grade_id"]
-        if gid in by_gid:
-            matched[gid] = by_gid[gid]
+    # match every released grade cell to a student cell: grade id -> student cell
+    matched = {_meta(c)["grade_id"]: c for c in nb.cells if _meta(c).get("grade_id") in wanted}
     free = [c for c in nb.cells if not _meta(c).get("grade_id")]
-    for _, rcell in wanted:  # 1. same cell id (Jupyter, and nbformat 4.5 editors, keep ids)
-        gid = _meta(rcell)["grade_id"]
+    restored = []
+
+    def take(gid, candidates):
+        if candidates:
+            matched[gid] = candidates[0]
+            _discard(free, candidates[0])
+            restored.append(gid)
+
+    def neighbours(gid):
+        """The student cells already matched to the released cells before and after ``gid``."""
+        k = order.index(gid)
+        return [matched[g] for g in order[:k] if g in matched], [matched[g] for g in order[k + 1 :] if g in matched]
+
+    for gid, rcell in wanted.items():  # 1. same cell id (Jupyter, and nbformat 4.5 editors, keep ids)
         if gid not in matched:
-            same = [
-                c for c in free if c.get("id") and c.get("id") == rcell.get("id") and c.cell_type == rcell.cell_type
-            ]
-            if same:
-                matched[gid] = same[0]
-                _discard(free, same[0])
-                restored_meta.append(gid)
-    for _, rcell in wanted:  # 2. locked and test cells: the same text
-        gid = _meta(rcell)["grade_id"]
+            take(
+                gid,
+                [c for c in free if c.get("id") and c.get("id") == rcell.get("id") and c.cell_type == rcell.cell_type],
+            )
+    for gid, rcell in wanted.items():  # 2. locked and test cells: the same text
         if gid not in matched and not _is_answer(rcell):
-            same = [c for c in free if c.cell_type == rcell.cell_type and _norm(c.source) == _norm(rcell.source)]
-            if same:
-                matched[gid] = same[0]
-                _discard(free, same[0])
-                restored_meta.append(gid)
-    for k, (_, rcell) in enumerate(wanted):  # 3. answers: between the neighbours already matched
-        gid = _meta(rcell)["grade_id"]
-        if gid in matched or not _is_answer(rcell):
-            continue
-        before = [matched[_meta(c)["grade_id"]] for _, c in wanted[:k] if _meta(c)["grade_id"] in matched]
-        after = [matched[_meta(c)["grade_id"]] for _, c in wanted[k + 1 :] if _meta(c)["grade_id"] in matched]
-        lo = _position(nb.cells, before[-1]) if before else -1
-        hi = _position(nb.cells, after[0]) if after else len(nb.cells)
-        gap = [c for c in nb.cells[lo + 1 : hi] if _contains(free, c) and c.cell_type == rcell.cell_type]
-        if gap:
-            matched[gid] = gap[0]
-            _discard(free, gap[0])
-            restored_meta.append(gid)
-    for gid in restored_meta:
-        cell = matched[gid]
-        rcell = next(c for _, c in wanted if _meta(c)["grade_id"] == gid)
+            take(gid, [c for c in free if c.cell_type == rcell.cell_type and _norm(c.source) == _norm(rcell.source)])
+    for gid, rcell in wanted.items():  # 3. answers: between the neighbours already matched
+        if gid not in matched and _is_answer(rcell):
+            before, after = neighbours(gid)
+            lo = _position(nb.cells, before[-1]) if before else -1
+            hi = _position(nb.cells, after[0]) if after else len(nb.cells)
+            take(gid, [c for c in nb.cells[lo + 1 : hi] if _contains(free, c) and c.cell_type == rcell.cell_type])
+    for gid in restored:
+        cell, rcell = matched[gid], wanted[gid]
         cell.metadata["nbgrader"] = copy.deepcopy(_meta(rcell))
         if "editable" in rcell.metadata:
             cell.metadata["editable"] = rcell.metadata["editable"]
             cell.metadata["deletable"] = rcell.metadata.get("deletable", True)
-    if restored_meta:
-        problems.append(f"nbgrader metadata was stripped from {len(restored_meta)} cell(s); put back")
+    if restored:
+        problems.append(f"nbgrader metadata was stripped from {len(restored)} cell(s); put back")
 
     # what is still missing comes back from the release, after the cell matched before it
-    missing = [(i, c) for i, c in wanted if _meta(c)["grade_id"] not in matched]
-    for k, (_, rcell) in enumerate(wanted):
-        gid = _meta(rcell)["grade_id"]
-        if gid in matched:
-            continue
-        before = [matched[_meta(c)["grade_id"]] for _, c in wanted[:k] if _meta(c)["grade_id"] in matched]
-        at = _position(nb.cells, before[-1]) + 1 if before else 0
+    missing = [rcell for gid, rcell in wanted.items() if gid not in matched]
+    for rcell in missing:
+        before, _ = neighbours(_meta(rcell)["grade_id"])
         fresh = copy.deepcopy(rcell)
-        nb.cells.insert(at, fresh)
-        matched[gid] = fresh
-    deleted_tests = [_meta(c)["grade_id"] for _, c in missing if not _is_answer(c) and _meta(c).get("grade")]
-    deleted_answers = [_meta(c)["grade_id"] for _, c in missing if _is_answer(c)]
-    deleted_locked = [_meta(c)["grade_id"] for _, c in missing if not _is_answer(c) and not _meta(c).get("grade")]
+        nb.cells.insert(_position(nb.cells, before[-1]) + 1 if before else 0, fresh)
+        matched[_meta(rcell)["grade_id"]] = fresh
+    deleted_tests = [_meta(c)["grade_id"] for c in missing if not _is_answer(c) and _meta(c).get("grade")]
+    deleted_answers = [_meta(c)["grade_id"] for c in missing if _is_answer(c)]
+    deleted_locked = [_meta(c)["grade_id"] for c in missing if not _is_answer(c) and not _meta(c).get("grade")]
     if deleted_tests:
         problems.append(f"test cell(s) deleted, put back from the release: {', '.join(deleted_tests)}")
     if deleted_answers:
@@ -170,12 +157,12 @@ def repair_notebook(nb, release) -> tuple[object, list[str]]:
         problems.append(f"{len(deleted_locked)} read-only cell(s) deleted, put back from the release")
 
     edited = [
-        _meta(c)["grade_id"]
-        for _, c in wanted
+        gid
+        for gid, c in wanted.items()
         if _meta(c).get("grade")
         and not _is_answer(c)
-        and _meta(c)["grade_id"] not in deleted_tests
-        and _norm(matched[_meta(c)["grade_id"]].source) != _norm(c.source)
+        and gid not in deleted_tests
+        and _norm(matched[gid].source) != _norm(c.source)
     ]
     if edited:
         problems.append(f"test cell(s) edited (autograde restores them): {', '.join(edited)}")
@@ -228,6 +215,14 @@ def check_student(course: Path, assignment: str, student: str, releases: dict, r
     return report
 
 
+def students_with_submissions(course: Path, assignment: str) -> list[str]:
+    """The students with a folder course/submitted/<student>/<assignment>/, sorted."""
+    submitted = course / "submitted"
+    if not submitted.is_dir():
+        return []
+    return sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir())
+
+
 def check_assignment(course_dir, assignment: str, students=None, repair: bool = False) -> list[StudentReport]:
     """Check (and with ``repair`` fix) every listed student's submission; writes the JSON report too."""
     course = Path(course_dir)
@@ -238,9 +233,8 @@ def check_assignment(course_dir, assignment: str, students=None, repair: bool = 
             f"no released notebooks in {release_dir}: run `nbgrader generate_assignment {assignment}` first"
         )
     releases = {p.name: nbformat.read(str(p), as_version=4) for p in release_files}
-    submitted = course / "submitted"
-    everyone = sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
-    reports = [check_student(course, assignment, s, releases, repair) for s in (students or everyone)]
+    everyone = students or students_with_submissions(course, assignment)
+    reports = [check_student(course, assignment, s, releases, repair) for s in everyone]
     out = course / "reports" / assignment / "submissions.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     previous = json.loads(out.read_text()) if out.exists() else {}
