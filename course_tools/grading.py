@@ -23,8 +23,8 @@ import os
 import re
 
 from nbclient.exceptions import DeadKernelError
-from nbformat.v4 import new_output
-from nbgrader.api import Gradebook, MissingEntry
+from nbformat.v4 import new_markdown_cell, new_output
+from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
@@ -184,7 +184,8 @@ class RecordIntegrity(NbGraderPreprocessor):
         if not path or not os.path.exists(path):
             return []
         try:
-            entry = json.load(open(path, encoding="utf-8")).get(student) or {}
+            with open(path, encoding="utf-8") as f:
+                entry = json.load(f).get(student) or {}
         except (OSError, ValueError):
             return []
         return [f"before grading: {p}" for p in entry.get("problems", [])]
@@ -234,10 +235,8 @@ class RecordIntegrity(NbGraderPreprocessor):
             gb.db.commit()
         self.log.warning("%s/%s/%s: %s", info["student"], info["assignment"], info["notebook"], text)
         # and in the notebook itself, first, so the feedback shows it
-        from nbformat.v4 import new_markdown_cell
-
         nb.cells.insert(0, new_markdown_cell(f"**{text}**", metadata={"grader_note": True}))
         return nb, resources
 
 
-__all__ = ["GradingExecute", "RecordIntegrity", "scan_for_tampering", "MissingEntry"]
+__all__ = ["GradingExecute", "RecordIntegrity", "scan_for_tampering"]

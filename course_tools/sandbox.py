@@ -1,9 +1,10 @@
 """Run each student's notebook in a kernel that can see nothing but its own folder: bubblewrap, through nbgrader.
 
 nbgrader, as shipped, runs submissions with the grader's own permissions: a notebook can read the solutions, rewrite
-``gradebook.db``, overwrite other students' work and open network connections. Here every kernel nbgrader starts
-(``autograde``, ``validate``) goes through :class:`SandboxedKernelManager`, which wraps the kernel command in
-bubblewrap (``bwrap``, Debian's ``bubblewrap`` package) so that the kernel
+``gradebook.db``, overwrite other students' work and open network connections. Here every kernel that
+``nbgrader autograde`` starts (through :class:`course_tools.grading.GradingExecute`) goes through
+:class:`SandboxedKernelManager`, which wraps the kernel command in bubblewrap (``bwrap``, Debian's ``bubblewrap``
+package) so that the kernel
 
 - sees a file system built from scratch: the system's ``/usr``, the Python installation and the packages the lessons
   import, all read-only; an empty ``/tmp``; and, writable, only the notebook's own folder (for autograde,
@@ -79,8 +80,11 @@ def _package_dirs() -> list[str]:
     return dirs
 
 
-def python_dirs() -> list[str]:
-    """Read-only folders the kernel's Python needs: its installation, the venv, site-packages, editable packages."""
+@functools.cache
+def python_dirs() -> tuple[str, ...]:
+    """Read-only folders the kernel's Python needs: its installation, the venv, site-packages, editable packages.
+
+    The same for every kernel of a grading run, so it is worked out once per process."""
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
     paths = sysconfig.get_paths()
     candidates.update(paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib"))
@@ -89,7 +93,7 @@ def python_dirs() -> list[str]:
     candidates.update(_package_dirs())
     existing = sorted(c for c in candidates if c and os.path.isdir(c))
     # drop folders inside another listed folder: one bind each
-    return [c for c in existing if not any(c != o and c.startswith(o.rstrip("/") + "/") for o in existing)]
+    return tuple(c for c in existing if not any(c != o and c.startswith(o.rstrip("/") + "/") for o in existing))
 
 
 def bwrap_command(
@@ -115,7 +119,7 @@ def bwrap_command(
         cmd += ["--ro-bind-try", f, f]
     cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
     cmd += ["--ro-bind-try", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
-    for d in python_dirs() + list(extra_ro):
+    for d in python_dirs() + tuple(extra_ro):
         cmd += ["--ro-bind", d, d]
     cmd += ["--bind", private_dir, private_dir, "--bind", workdir, workdir, "--chdir", workdir]
     sandbox_env = {k: env[k] for k in _ENV_KEEP if k in env}
