@@ -26,8 +26,8 @@ def test_the_seven_lessons_are_there_in_english_and_russian():
         "03_graphs",
         "04_forward_backward",
         "05_small_network",
-        "06_autodiff",
-        "07_training",
+        "08_autodiff",
+        "10_training",
     ]
 
 
