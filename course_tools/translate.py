@@ -122,9 +122,22 @@ def assemble(language, lesson, course=COURSE):
     for cell in out.cells:
         if cell.cell_type == "markdown":
             cell.source = translated[cell.id][1]
+        elif cell.get("id") == "setup":
+            cell.source = set_language_in_setup(cell.source, language)
     out.metadata.setdefault("course", {})
     out.metadata["course"] = {**out.metadata["course"], "language": language, "translated_from": lesson}
     return out
+
+
+TRACK_CALL = "selfcheck.track()"
+
+
+def set_language_in_setup(source, language):
+    """The setup cell's code with its ``selfcheck.track()`` told the edition's language, the one difference
+    between an edition's code and the English code: the library's messages, figure labels and hints follow it."""
+    if TRACK_CALL not in source:
+        raise TranslationError(f"the setup cell does not call {TRACK_CALL}, so the edition cannot set its language")
+    return source.replace(TRACK_CALL, f'selfcheck.track(language="{language}")', 1)
 
 
 def edition_name(language, lesson):

@@ -21,6 +21,8 @@ The tracker is plain Python plus one IPython event, so it works the same in Jupy
 
 import re
 
+from .i18n import msg, set_language
+
 __all__ = ["MARKER", "track", "record", "results", "summary", "reset"]
 
 #: The first line of a test cell: ``# Checks for exercise 3`` or ``# Checks for exercise 3 (part local)``.
@@ -56,16 +58,23 @@ def _after_cell(result=None):
     record(result.info.raw_cell, error)
 
 
-def track():
-    """Start recording test cells' outcomes in this IPython session (calling it again is harmless)."""
+def track(language=None):
+    """Start recording test cells' outcomes in this IPython session (calling it again is harmless).
+
+    ``language`` ("en" or "ru") is the lesson's language: the Russian edition's setup cell passes "ru" (written from
+    the notebook's metadata when the edition is assembled), and every message, figure label and hint the library
+    shows follows it. Returns None, so the setup cell displays nothing.
+    """
     global _callback
+    if language is not None:
+        set_language(language)
     try:
         from IPython import get_ipython
     except ImportError:  # plain Python: nothing to hook into
-        return False
+        return None
     shell = get_ipython()
     if shell is None:
-        return False
+        return None
     if _callback is not None:
         try:
             shell.events.unregister("post_run_cell", _callback)
@@ -73,7 +82,7 @@ def track():
             pass
     _callback = _after_cell
     shell.events.register("post_run_cell", _callback)
-    return True
+    return None
 
 
 def reset():
@@ -92,27 +101,29 @@ def summary(points):
     Returns a dict mapping each exercise to ``"pass"``, ``"fail"`` or ``"not run"``.
     """
     if _callback is None and not _results:
-        print("Self-check is off: run the setup cell at the top of the notebook first (it calls selfcheck.track()).")
+        print(msg("selfcheck off"))
     verdicts = {}
     lines = []
     for exercise in sorted(points):
         outcomes = {part: err for (ex, part), err in _results.items() if ex == exercise}
         failures = [(part, err) for part, err in outcomes.items() if err is not None]
-        label = f"Exercise {exercise} ({points[exercise]} point{'s' if points[exercise] != 1 else ''})"
+        pts = points[exercise]
+        unit = msg("point") if pts == 1 else msg("points") if pts in (2, 3, 4) else msg("points many")
+        label = msg("selfcheck exercise", n=exercise, points=pts, unit=unit)
         if not outcomes:
             verdicts[exercise] = "not run"
-            lines.append(f"  ·  {label}: checks not run yet")
+            lines.append(f"  ·  {label}: {msg('selfcheck not run')}")
         elif failures:
             verdicts[exercise] = "fail"
             part, err = sorted(failures)[0]
-            where = f" (part {part})" if part else ""
-            lines.append(f"  ✗  {label}: a visible check fails{where}: {err}")
+            where = msg("selfcheck part", part=part) if part else ""
+            lines.append(f"  ✗  {label}: {msg('selfcheck fails', where=where, error=err)}")
         else:
             verdicts[exercise] = "pass"
             count = len(outcomes)
-            lines.append(f"  ✓  {label}: {count} visible check cell{'s' if count != 1 else ''} pass")
+            lines.append(f"  ✓  {label}: {msg('selfcheck pass', count=count, s='s' if count != 1 else '')}")
     passed = sum(v == "pass" for v in verdicts.values())
-    print(f"Self-check: {passed} of {len(verdicts)} exercises pass their visible checks.")
+    print(msg("selfcheck title", passed=passed, total=len(verdicts)))
     print("\n".join(lines))
-    print("Hidden tests try other inputs when your notebook is graded: passing here is necessary, not sufficient.")
+    print(msg("selfcheck footer"))
     return verdicts

@@ -6,7 +6,7 @@ autograder gives:
 >>> report = compare_all({"dw": [-2.0], "db": [4.0]}, {"dw": [-2.0], "db": [2.0]})
 >>> print(report)                                                      # doctest: +NORMALIZE_WHITESPACE
 dw  exact  max abs diff 0
-db  OFF    max abs diff 2  (your values are 2x the expected ones: an extra factor 2?)
+db  OFF    got [4], expected [2]  max abs diff 2  (every value is the expected one times 2: a constant factor is wrong)
 
 Grade cells must not be fooled by a notebook that replaces the functions they rely on (``np.allclose = lambda *a,
 **k: True``). So this module computes with Python's own float arithmetic on values copied out with ``tolist()``,
@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from .i18n import msg
 from .tensor import Tensor
 
 # References captured at import time: later monkeypatching of numpy, math or builtins does not reach them.
@@ -53,23 +54,31 @@ def to_numpy(value: Any) -> np.ndarray:
 
 @dataclass
 class Comparison:
-    """How one computed tensor compares with the expected one."""
+    """How one computed tensor compares with the expected one.
+
+    ``detail`` shows the student's value next to the expected one (for arrays, the first entries that differ);
+    ``hint`` names the likely cause, only when the numbers say so unambiguously or match a known mistake.
+    """
 
     name: str
     status: str  # "exact", "close", "OFF", "wrong shape", "missing", "not a number"
     max_abs_diff: float = float("nan")
     max_rel_diff: float = float("nan")
     hint: str = ""
+    detail: str = ""
 
     @property
     def ok(self) -> bool:
         return self.status in ("exact", "close")
 
     def line(self, name_width: int = 0, status_width: int = 0) -> str:
-        """One row of a report: name and status padded to the given widths, the difference, the hint."""
-        text = f"{self.name:<{name_width}}  {self.status:<{status_width}}"
+        """One row of a report: name and status padded to the given widths, the values, the difference, the hint."""
+        status = msg(self.status)
+        text = f"{self.name:<{name_width}}  {status:<{status_width}}"
+        if self.detail:
+            text += f"  {self.detail}"
         if self.status in ("exact", "close", "OFF"):
-            text += f"  max abs diff {self.max_abs_diff:.3g}"
+            text += "  " + msg("max abs diff", diff=f"{self.max_abs_diff:.3g}")
         if self.hint:
             text += f"  ({self.hint})"
         return text.rstrip()
@@ -87,9 +96,9 @@ class Report(list):
 
     def __str__(self) -> str:
         if not self:
-            return "(nothing compared)"
+            return msg("nothing compared")
         width = _max(_len(c.name) for c in self)
-        swidth = _max(_len(c.status) for c in self)
+        swidth = _max(_len(msg(c.status)) for c in self)
         return "\n".join(c.line(width, swidth) for c in self)
 
 
@@ -99,56 +108,125 @@ def _flat(value: Any) -> tuple[tuple, list]:
     return arr.shape, [_float(v) for v in flat]
 
 
-def _hint(got: list, want: list, shape_got: tuple, shape_want: tuple) -> str:
-    """Name the classic mistakes: a factor 2, a sign, a lost branch, sum instead of mean."""
+def _num(v: float) -> str:
+    """A number as a student reads it: 3 rather than 3.0 or np.float64(3.0), 6 significant digits."""
+    if _isfinite(v) and v == int(v) and _fabs(v) < 1e15:
+        return str(int(v))
+    return f"{v:.6g}"
 
-    def ratio_is(r: float) -> bool:
-        pairs = [(g, w) for g, w in _zip(got, want) if _fabs(w) > 1e-12]
-        return (
-            bool(pairs)
-            and all(_fabs(g - r * w) <= 1e-6 * (1 + _fabs(r * w)) for g, w in pairs)
-            and all(_fabs(g) <= 1e-9 for g, w in _zip(got, want) if _fabs(w) <= 1e-12)
+
+def _show(shape: tuple, flat: list) -> str:
+    """A small value in full (a number, or a nested list up to 6 entries); a big one by its shape."""
+    if not shape:
+        return _num(flat[0])
+    if _len(flat) > 6:
+        return f"<array of shape {shape}>"
+    arr = np.array(flat).reshape(shape)
+
+    def nest(a: np.ndarray) -> str:
+        return "[" + ", ".join(nest(x) if x.ndim else _num(_float(x)) for x in a) + "]"
+
+    return nest(arr)
+
+
+def _index(i: int, shape: tuple) -> str:
+    return "[" + ", ".join(str(int(k)) for k in np.unravel_index(i, shape)) + "]" if shape else "[]"
+
+
+def _detail(got: list, want: list, shape: tuple, wrong: list[int]) -> str:
+    """The student's value beside the expected one; for arrays, also the first entries that differ."""
+    text = msg("got expected", got=_show(shape, got), want=_show(shape, want))
+    if shape and wrong and (_len(wrong) < _len(want) or _len(want) > 6):
+        first = "; ".join(
+            msg("entry", index=_index(i, shape), got=_num(got[i]), want=_num(want[i])) for i in wrong[:3]
         )
+        text += "; " + msg("first differing", n=_len(wrong), total=_len(want), where=first)
+    return text
 
+
+def _constant_ratio(got: list, want: list) -> float | None:
+    """r when got = r * want entry by entry (with at least one non-zero expected entry), else None."""
+    pairs = [(g, w) for g, w in _zip(got, want) if _fabs(w) > 1e-12]
+    if not pairs or any(_fabs(g) > 1e-9 for g, w in _zip(got, want) if _fabs(w) <= 1e-12):
+        return None
+    r = pairs[0][0] / pairs[0][1]
+    if all(_fabs(g - r * w) <= 1e-6 * (1 + _fabs(r * w)) for g, w in pairs):
+        return r
+    return None
+
+
+def _hint(got: list, want: list, shape: tuple, batch: int | None = None) -> str:
+    """Name a cause only when the numbers leave no doubt: all zero, a flipped sign, a transpose, a constant factor
+    (told apart from a sum over the batch only when the batch size is known)."""
     if all(_fabs(g) <= 1e-12 for g in got) and any(_fabs(w) > 1e-12 for w in want):
-        return "all your values are 0: a gradient that never arrived, or a forgotten branch (of max, of relu)?"
-    if ratio_is(-1.0):
-        return "the sign is flipped"
-    if ratio_is(0.5):
-        return "your values are half the expected ones: a missing factor 2 (from a square)?"
-    if ratio_is(2.0):
-        return "your values are 2x the expected ones: an extra factor 2?"
+        return msg("all zero")
+    if _len(shape) == 2 and shape[0] == shape[1] and shape[0] > 1:
+        t = np.array(want).reshape(shape).T.reshape(-1).tolist()
+        if t != want and all(_fabs(g - w) <= 1e-6 * (1 + _fabs(w)) for g, w in _zip(got, t)):
+            return msg("transposed")
+    r = _constant_ratio(got, want)
+    if r is None or _fabs(r - 1.0) < 1e-9:
+        return ""
+    if _fabs(r + 1.0) < 1e-9:
+        return msg("sign")
+    if batch and batch > 1 and _fabs(r - batch) < 1e-9:
+        return msg("sum for mean", batch=batch)
+    if batch and batch > 1 and _fabs(r - 1.0 / batch) < 1e-12:
+        return msg("mean for sum", batch=batch)
     n = _len(want)
-    if n > 1 and ratio_is(_float(n)):
-        return f"your values are {n}x the expected ones: a sum where a mean was wanted (divide by {n})?"
-    if n > 1 and ratio_is(1.0 / n):
-        return f"your values are 1/{n} of the expected ones: a mean where a sum was wanted?"
-    wrong = [i for i, (g, w) in enumerate(_zip(got, want)) if _fabs(g - w) > 1e-6 * (1 + _fabs(w))]
-    if wrong and _len(wrong) < _len(want):
-        where = ", ".join(str(tuple(int(k) for k in np.unravel_index(i, shape_want))) for i in wrong[:3])
-        more = f" and {_len(wrong) - 3} more" if _len(wrong) > 3 else ""
-        return f"{_len(wrong)} of {_len(want)} entries differ, first at {where}{more}"
-    return ""
+    if n > 1 and n != batch and _fabs(r - 1.0 / n) < 1e-12 and batch:
+        return msg("mean over entries", n=n)
+    if _fabs(r) < 1 and _fabs(1 / r - round(1 / r)) < 1e-9:
+        return msg("ratio", ratio=f"1/{_num(round(1 / r))}")
+    return msg("ratio", ratio=_num(round(r, 6)))
 
 
-def compare(name: str, got: Any, expected: Any, rtol: float = 1e-5, atol: float = 1e-8) -> Comparison:
-    """Compare one value or gradient with the expected one: exact, close (within rtol/atol), or OFF by how much."""
+def _matches(got_flat: list, shape_got: tuple, value: Any, rtol: float, atol: float) -> bool:
+    try:
+        shape, flat = _flat(value)
+    except (TypeError, ValueError):
+        return False
+    return shape == shape_got and all(
+        _fabs(a - b) <= atol + rtol * _fabs(b) or (_isnan(a) and _isnan(b)) for a, b in _zip(got_flat, flat)
+    )
+
+
+def compare(
+    name: str,
+    got: Any,
+    expected: Any,
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
+    *,
+    mistakes: Mapping[str, Any] | None = None,
+    batch: int | None = None,
+) -> Comparison:
+    """Compare one value or gradient with the expected one: exact, close (within rtol/atol), or OFF by how much.
+
+    ``mistakes`` maps a hint to the value a known mistake gives for this very input; when ``got`` matches one, that
+    hint is the one shown. ``batch`` is the batch size, so that a sum over the batch is told from another factor.
+    """
     if got is None:
-        return Comparison(name, "missing", hint="got None: did the function return its result, or did backward run?")
+        return Comparison(name, "missing", hint=msg("got None"))
     try:
         shape_got, g = _flat(got)
     except (TypeError, ValueError) as exc:
         return Comparison(name, "not a number", hint=str(exc))
     shape_want, w = _flat(expected)
     if shape_got != shape_want:
-        hint = f"shape {shape_got}, expected {shape_want}"
         if _len(shape_got) == 2 and shape_got == shape_want[::-1]:
-            hint += ": transposed?"
+            hint = msg("shape transposed", got=shape_got, want=shape_want)
+        else:
+            hint = msg("shape", got=shape_got, want=shape_want)
+        for text, value in (mistakes or {}).items():
+            if _matches(g, shape_got, value, rtol, atol):
+                hint = text
+                break
         return Comparison(name, "wrong shape", hint=hint)
     if any(_isnan(v) for v in g) and not any(_isnan(v) for v in w):
-        return Comparison(name, "not a number", hint="your result contains nan")
-    abs_diff, rel_diff, exact, close = 0.0, 0.0, True, True
-    for a, b in _zip(g, w):
+        return Comparison(name, "not a number", detail=_detail(g, w, shape_got, []), hint=msg("nan"))
+    abs_diff, rel_diff, exact, close, wrong = 0.0, 0.0, True, True, []
+    for i, (a, b) in enumerate(_zip(g, w)):
         if a == b or (_isnan(a) and _isnan(b)):
             continue
         exact = False
@@ -157,15 +235,36 @@ def compare(name: str, got: Any, expected: Any, rtol: float = 1e-5, atol: float 
         rel_diff = _max(rel_diff, d / _fabs(b) if b != 0 else float("inf"))
         if not d <= atol + rtol * _fabs(b):
             close = False
+            wrong.append(i)
     if exact:
         return Comparison(name, "exact", 0.0, 0.0)
     if close:
         return Comparison(name, "close", abs_diff, rel_diff)
-    return Comparison(name, "OFF", abs_diff, rel_diff, _hint(g, w, shape_got, shape_want))
+    hint = ""
+    for text, value in (mistakes or {}).items():
+        if _matches(g, shape_got, value, rtol, atol):
+            hint = text
+            break
+    if not hint and any(_isinf(v) for v in g) and not any(_isinf(v) for v in w):
+        hint = msg("inf")
+    hint = hint or _hint(g, w, shape_want, batch)
+    return Comparison(name, "OFF", abs_diff, rel_diff, hint, _detail(g, w, shape_got, wrong))
 
 
-def compare_all(got: Mapping[str, Any], expected: Mapping[str, Any], rtol: float = 1e-5, atol: float = 1e-8) -> Report:
-    """Compare every named tensor in ``expected`` with the same name in ``got`` (missing names are reported)."""
+def compare_all(
+    got: Mapping[str, Any],
+    expected: Mapping[str, Any],
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
+    *,
+    mistakes: Mapping[str, Mapping[str, Any]] | None = None,
+    batch: int | None = None,
+) -> Report:
+    """Compare every named tensor in ``expected`` with the same name in ``got`` (missing names are reported).
+
+    ``mistakes`` maps a hint to the named values a known mistake gives, ``{hint: {name: value}}``: each tensor that
+    matches its mistaken value gets that hint.
+    """
     if not _isinstance(got, Mapping):
         return Report(
             [
@@ -173,25 +272,51 @@ def compare_all(got: Mapping[str, Any], expected: Mapping[str, Any], rtol: float
                 for name in expected
             ]
         )
-    return Report(compare(name, got.get(name), want, rtol, atol) for name, want in expected.items())
+    report = Report()
+    for name, want in expected.items():
+        known = {text: values[name] for text, values in (mistakes or {}).items() if name in values}
+        report.append(compare(name, got.get(name), want, rtol, atol, mistakes=known, batch=batch))
+    return report
 
 
-def assert_close(name: str, got: Any, expected: Any, rtol: float = 1e-5, atol: float = 1e-8) -> None:
-    """Raise AssertionError with a one-line explanation unless ``got`` matches ``expected``."""
+def assert_close(
+    name: str,
+    got: Any,
+    expected: Any,
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
+    *,
+    mistakes: Mapping[str, Any] | None = None,
+    batch: int | None = None,
+) -> None:
+    """Raise AssertionError with a one-line explanation unless ``got`` matches ``expected``.
+
+    The message shows your value, the expected one, where they differ and, when the numbers say so, why:
+
+    >>> assert_close("mul_backward(3, -2, 5)", [10.0, -15.0], [-10.0, 15.0])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    AssertionError: mul_backward(3, -2, 5)  OFF  got [10, -15], expected [-10, 15]  ... (... a flipped sign ...)
+    """
     check_untampered()
-    c = compare(name, got, expected, rtol, atol)
+    c = compare(name, got, expected, rtol, atol, mistakes=mistakes, batch=batch)
     if not c.ok:
         raise AssertionError(str(c))
 
 
 def assert_all_close(
-    got: Mapping[str, Any], expected: Mapping[str, Any], rtol: float = 1e-5, atol: float = 1e-8
+    got: Mapping[str, Any],
+    expected: Mapping[str, Any],
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
+    *,
+    mistakes: Mapping[str, Mapping[str, Any]] | None = None,
+    batch: int | None = None,
 ) -> None:
     """Raise AssertionError with the whole table unless every named tensor matches."""
     check_untampered()
-    report = compare_all(got, expected, rtol, atol)
+    report = compare_all(got, expected, rtol, atol, mistakes=mistakes, batch=batch)
     if not report.ok:
-        raise AssertionError("some results differ from the expected ones:\n" + str(report))
+        raise AssertionError(msg("differ") + "\n" + str(report))
 
 
 # ------------------------------------------------------------------------------------------------ gradcheck
@@ -373,12 +498,7 @@ def check_untampered() -> None:
     if module is None or type(module) is not _SealedModule:
         changed.append(f"the module {__name__}")
     if changed:
-        raise TamperedEnvironmentError(
-            "the grading environment was modified by a notebook cell: "
-            + ", ".join(changed)
-            + " no longer point to the original functions. Remove the cell that replaces them and run the "
-            "notebook again from the top (Kernel > Restart and Run All)."
-        )
+        raise TamperedEnvironmentError(msg("tampered", what=", ".join(changed)))
 
 
 class _SealedModule(types.ModuleType):

@@ -137,6 +137,18 @@ def self_check_output(nb) -> str:
     return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
 
 
+def self_check_says(lesson: str, passed: int, total: int) -> str:
+    """The self-check's first line for `passed` of `total` exercises, in the lesson's language."""
+    if lesson.endswith("_ru"):
+        return f"Самопроверка: {passed} из {total} упражнений проходят"
+    return f"Self-check: {passed} of {total} exercises pass"
+
+
+def self_check_fails(lesson: str) -> str:
+    """What the self-check says of an exercise whose visible check fails, in the lesson's language."""
+    return "видимая проверка не проходит" if lesson.endswith("_ru") else "a visible check fails"
+
+
 def total_autograded_points(nb) -> float:
     return sum(points_by_exercise(nb).values())
 

@@ -41,7 +41,8 @@ def test_tracking_through_a_real_ipython_shell(capsys):
 
     shell = InteractiveShell.instance()
     try:
-        assert selfcheck.track() and selfcheck.track()  # twice: still one hook
+        # twice: still one hook; returns None so that the setup cell, which ends with it, displays nothing
+        assert selfcheck.track() is None and selfcheck.track() is None
         shell.run_cell("def f(x):\n    return 2 * x")
         shell.run_cell("# Checks for exercise 1\nassert f(3) == 6")
         shell.run_cell("# Checks for exercise 2\nassert f(3) == 7, 'f(3) should be 7'")
@@ -53,3 +54,21 @@ def test_tracking_through_a_real_ipython_shell(capsys):
         assert len([cb for cb in shell.events.callbacks["post_run_cell"] if cb is selfcheck._after_cell]) == 1
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_the_summary_speaks_the_lessons_language(capsys):
+    from mini_autograd.i18n import set_language
+
+    selfcheck.reset()
+    selfcheck.record("# Checks for exercise 1\n", None)
+    selfcheck.record("# Checks for exercise 2\n", AssertionError("f(1)  OFF"))
+    try:
+        selfcheck.track(language="ru")
+        selfcheck.summary({1: 2, 2: 5, 3: 1})
+    finally:
+        set_language("en")
+        selfcheck.reset()
+    out = capsys.readouterr().out
+    assert "Самопроверка: 1 из 3 упражнений проходят видимые проверки." in out
+    assert "Упражнение 2 (5 баллов): видимая проверка не проходит: AssertionError: f(1)  OFF" in out
+    assert "Упражнение 3 (1 балл): проверки ещё не запускались" in out

@@ -18,12 +18,13 @@ from mini_autograd import testing as T
     [
         ([1.0, 2.0], [1.0, 2.0], "exact", ""),
         ([1.0, 2.0 + 1e-9], [1.0, 2.0], "close", ""),
-        ([2.0, 4.0], [1.0, 2.0], "OFF", "extra factor 2"),
-        ([0.5, 1.0], [1.0, 2.0], "OFF", "missing factor 2"),
-        ([-1.0, -2.0], [1.0, 2.0], "OFF", "sign is flipped"),
-        ([0.0, 0.0], [1.0, 2.0], "OFF", "forgotten branch"),
-        ([3.0, 6.0, 9.0], [1.0, 2.0, 3.0], "OFF", "a sum where a mean"),
-        ([1.0, 2.0, 5.0], [1.0, 2.0, 3.0], "OFF", "1 of 3 entries differ, first at (2,)"),
+        ([2.0, 4.0], [1.0, 2.0], "OFF", "the expected one times 2: a constant factor"),
+        ([0.5, 1.0], [1.0, 2.0], "OFF", "the expected one times 1/2: a constant factor"),
+        ([-1.0, -2.0], [1.0, 2.0], "OFF", "a flipped sign"),
+        ([0.0, 0.0], [1.0, 2.0], "OFF", "all your values are 0"),
+        ([3.0, 6.0, 9.0], [1.0, 2.0, 3.0], "OFF", "the expected one times 3"),
+        ([1.0, 2.0, 5.0], [1.0, 2.0, 3.0], "OFF", ""),
+        ([[1.0, 3.0], [2.0, 4.0]], [[1.0, 2.0], [3.0, 4.0]], "OFF", "transpose of the expected"),
         (np.ones((2, 3)), np.ones((3, 2)), "wrong shape", "transposed"),
         (None, [1.0], "missing", "None"),
         ([float("nan")], [1.0], "not a number", "nan"),
@@ -48,7 +49,7 @@ def test_report_table_and_assertions():
     with pytest.raises(AssertionError, match="db"):
         T.assert_all_close({"dw": [-2.0], "db": [4.0]}, {"dw": [-2.0], "db": [2.0]})
     T.assert_close("w", [1.0], [1.0])
-    with pytest.raises(AssertionError, match="sign is flipped"):
+    with pytest.raises(AssertionError, match="flipped sign"):
         T.assert_close("w", [-1.0], [1.0])
 
 
@@ -119,3 +120,56 @@ def test_gradcheck_catches_a_wrong_backward():
     with pytest.raises(AssertionError, match="input 0"):
         T.gradcheck(lambda a: WrongSquare.apply(a), np.array([0.5, -1.5, 2.0]))
     assert not T.gradcheck(lambda a: WrongSquare.apply(a), np.array([0.5]), raise_exception=False)
+
+
+def test_a_failing_check_shows_both_values_and_where_they_differ():
+    line = str(T.compare("f(2)", [1.0, 7.0, 3.0], [1.0, 2.0, 3.0]))
+    assert "got [1, 7, 3], expected [1, 2, 3]" in line
+    big = str(T.compare("W", np.arange(12.0).reshape(3, 4) + np.eye(3, 4), np.arange(12.0).reshape(3, 4)))
+    assert "3 of 12 entries differ, first at [0, 0]: got 1, expected 0; [1, 1]: got 6, expected 5" in big
+    assert "np.float" not in str(T.compare("x", np.float32(1.0), 2.0))
+
+
+def test_sum_for_mean_is_named_from_the_batch_size_not_the_number_of_entries():
+    # 3 examples, 4 entries: a gradient summed over the batch is 3x the mean's
+    assert "the batch has 3 examples" in T.compare("dW", np.full((2, 2), 3.0), np.ones((2, 2)), batch=3).hint
+    # without the batch size, a factor is only a factor: no guess at its cause
+    hint = T.compare("dW", np.full((2, 2), 2.0), np.ones((2, 2))).hint
+    assert "times 2" in hint and "square" not in hint and "sum" not in hint
+    assert "once too often" in T.compare("db", [0.25, 0.5], [1.0, 2.0], batch=4).hint
+
+
+def test_a_known_mistake_is_named_only_when_the_value_is_exactly_the_mistaken_one():
+    known = {"the upstream gradient is not multiplied in": [5.0, 1.0]}
+    assert T.compare("mul_backward(1, 5, 3)", [5.0, 1.0], [15.0, 3.0], mistakes=known).hint == (
+        "the upstream gradient is not multiplied in"
+    )
+    other = T.compare("mul_backward(1, 5, 3)", [5.0, 2.0], [15.0, 3.0], mistakes=known)
+    assert other.hint != "the upstream gradient is not multiplied in"
+    assert T.compare("mul_backward(1, 5, 3)", [15.0, 3.0], [15.0, 3.0], mistakes=known).ok
+    report = T.compare_all({"dw": [2.0], "db": 1.0}, {"dw": [4.0], "db": 1.0}, mistakes={"no factor 2": {"dw": [2.0]}})
+    assert report[0].hint == "no factor 2" and report[1].ok
+
+
+@pytest.mark.parametrize(
+    "want", [[1.0, 2.0, 3.0], [[1.0, -2.0], [0.5, 4.0]], [0.0, 1.0, 0.0], 7.0, [1e-3, 2e3]]
+)
+def test_no_hint_fires_on_a_correct_answer(want):
+    for batch in (None, 2, 3):
+        c = T.compare("x", want, want, batch=batch, mistakes={"a mistake": np.zeros(np.shape(want))})
+        assert c.ok and c.hint == "" and c.status == "exact"
+
+
+def test_messages_speak_the_lessons_language():
+    from mini_autograd.i18n import set_language, tr
+
+    try:
+        set_language("ru")
+        line = str(T.compare("f(1)", [-1.0], [1.0]))
+        assert "НЕВЕРНО" in line and "у вас [-1], ожидалось [1]" in line and "знак" in line
+        assert tr("Loss", "Потери") == "Потери"
+    finally:
+        set_language("en")
+    assert "OFF" in str(T.compare("f(1)", [-1.0], [1.0]))
+    with pytest.raises(ValueError, match="unknown language"):
+        set_language("fr")

@@ -35,7 +35,10 @@ def test_code_is_identical_and_only_prose_differs(lesson):
     assert [c.get("id") for c in russian.cells] == [c.get("id") for c in english.cells]
     for en, ru in zip(english.cells, russian.cells, strict=True):
         assert (ru.cell_type, ru.metadata) == (en.cell_type, en.metadata), en.get("id")
-        if en.cell_type == "code":
+        if en.get("id") == "setup":  # the one difference: the library is told the edition's language
+            assert ru.source == translate.set_language_in_setup(en.source, "ru"), f"{lesson}: setup cell differs"
+            assert 'selfcheck.track(language="ru")' in ru.source
+        elif en.cell_type == "code":
             assert ru.source == en.source, f"{lesson}: code cell {en.get('id')} differs"
         else:
             assert ru.source != en.source, f"{lesson}: markdown cell {en.get('id')} is not translated"
