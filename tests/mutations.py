@@ -111,6 +111,8 @@ def mutants(grade_id: str, source: str) -> list[Mutant]:
         for op, what, replacement in _sites(node):
             mutated = ast.unparse(_replace(tree, node, replacement))
             name = f"{grade_id}:{node.lineno}:{node.col_offset}:{op}:{what}"
+            if name in seen:  # nested nodes that start at the same place (a * b * c): tell them apart by their end
+                name = f"{grade_id}:{node.lineno}:{node.col_offset}-{node.end_col_offset}:{op}:{what}"
             assert name not in seen, name
             seen.add(name)
             out.append(Mutant(name, mutated))
