@@ -42,5 +42,6 @@ def catalogues() -> dict[str, Catalogue]:
     for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
         module = importlib.import_module(f"{__name__}.{info.name}")
         lesson = module.LESSON
+        assert lesson not in found, f"two catalogue modules claim lesson {lesson!r}: {info.name} and another"
         found[lesson] = Catalogue(lesson, list(module.MISTAKES), dict(getattr(module, "EQUIVALENT", {})))
     return found
