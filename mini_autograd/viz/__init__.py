@@ -13,6 +13,7 @@ functions of :mod:`.explore`, which the tests check one by one.
 >>> drawing = draw_graph(f)          # in a notebook, the last line of a cell shows it
 """
 
+from .depth import DepthProfile, depth_explorer, depth_figure, depth_profile
 from .explore import (
     REGIME_TEXT,
     REGIMES,
@@ -49,6 +50,7 @@ __all__ = [
     "REGIME_TEXT",
     "ChainPoint",
     "ChainTerm",
+    "DepthProfile",
     "Frame",
     "Graph",
     "GraphDrawing",
@@ -62,6 +64,9 @@ __all__ = [
     "chain_rule_curves",
     "chain_rule_explorer",
     "chain_rule_point",
+    "depth_explorer",
+    "depth_figure",
+    "depth_profile",
     "draw_graph",
     "frame_svg",
     "get_problem",
