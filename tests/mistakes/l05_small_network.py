@@ -4,20 +4,20 @@ from mistakes import Mistake
 
 LESSON = "05_small_network"
 
-_FORWARD = '''
+_FORWARD = """
 def forward(x, W_h, b_h, w_y, b_y, y):
     z = {z}
     h = {h}
     y_hat = {y_hat}
     return {{"z": z, "h": h, "y_hat": y_hat, "L": {L}}}
-'''
+"""
 
 
 def _forward(z="W_h @ x + b_h", h="np.maximum(z, 0)", y_hat="w_y @ h + b_y", L="0.5 * (y_hat - y) ** 2"):
     return _FORWARD.format(z=z, h=h, y_hat=y_hat, L=L)
 
 
-_HIDDEN = '''
+_HIDDEN = """
 def hidden_gradients(x, W_h, b_h, w_y, b_y, y):
     z = W_h @ x + b_h
     h = {h}
@@ -25,7 +25,7 @@ def hidden_gradients(x, W_h, b_h, w_y, b_y, y):
     delta_y = {delta_y}
     delta_1 = {delta_1}
     return {{"delta_y": delta_y, "delta_1": delta_1, "dL_dw11": {w11}, "dL_dw12": {w12}}}
-'''
+"""
 
 
 def _hidden(
@@ -38,7 +38,7 @@ def _hidden(
     return _HIDDEN.format(h=h, delta_y=delta_y, delta_1=delta_1, w11=w11, w12=w12)
 
 
-_BACKWARD = '''
+_BACKWARD = """
 def mlp_backward(X, y, W1, b1, W2, b2):
     B = X.shape[0]
     Z1 = X @ W1.T + b1
@@ -49,7 +49,7 @@ def mlp_backward(X, y, W1, b1, W2, b2):
     G1 = {G1}
     dW1, db1 = {dW1}, {db1}
     return {{"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}}
-'''
+"""
 
 
 def _backward(
@@ -68,7 +68,10 @@ MISTAKES = [
     Mistake("ex1", "forgets the ReLU", _forward(h="z"), words=["point b", "relu"]),
     Mistake("ex1", "uses the loss of lesson 4, without the ½", _forward(L="(y_hat - y) ** 2"), words=["twice", "½"]),
     Mistake(
-        "ex1", "puts a ReLU on the output too", _forward(y_hat="np.maximum(w_y @ h + b_y, 0)"), words=["output", "linear"]
+        "ex1",
+        "puts a ReLU on the output too",
+        _forward(y_hat="np.maximum(w_y @ h + b_y, 0)"),
+        words=["output", "linear"],
     ),
     Mistake("ex1", "multiplies by the transpose of W_h", _forward(z="W_h.T @ x + b_h"), words=["transposed", "row j"]),
     Mistake("ex1", "forgets the bias of the hidden layer", _forward(z="W_h @ x"), words=["bias", "missing"]),
@@ -139,55 +142,55 @@ MISTAKES = [
     Mistake(
         "ex3",
         "stores the ReLU output and the next layer's input separately",
-        '''
+        """
 def stored_activations(batch, widths):
     return batch * (sum(widths[:-1]) + sum(widths[1:-1]))
-''',
+""",
         words=["twice", "stored once"],
     ),
     Mistake(
         "ex3",
         "counts the network's output",
-        '''
+        """
 def stored_activations(batch, widths):
     return batch * sum(widths)
-''',
+""",
         words=["output is counted"],
     ),
     Mistake(
         "ex3",
         "keeps each layer's input and pre-activation",
-        '''
+        """
 def stored_activations(batch, widths):
     return batch * (sum(widths[:-1]) + sum(widths[1:]))
-''',
+""",
         words=["pre-activation"],
     ),
     Mistake(
         "ex3",
         "counts one example, not the batch",
-        '''
+        """
 def stored_activations(batch, widths):
     return sum(widths[:-1])
-''',
+""",
         words=["batch is missing"],
     ),
     Mistake(
         "ex3",
         "counts the outputs of the layers instead of their inputs",
-        '''
+        """
 def stored_activations(batch, widths):
     return batch * sum(widths[1:])
-''',
+""",
         words=["instead of their inputs"],
     ),
     Mistake(
         "ex3",
         "counts the parameters",
-        '''
+        """
 def stored_activations(batch, widths):
     return sum(a * b + b for a, b in zip(widths[:-1], widths[1:]))
-''',
+""",
         words=["parameters"],
     ),
     # ---------------------------------------------------------------- exercise 4: mlp_backward
@@ -196,10 +199,19 @@ def stored_activations(batch, widths):
     Mistake("ex4", "flips the sign of the error", _backward(G2="(y - y_hat) / B"), words=["sign"]),
     Mistake("ex4", "transposes the weight gradient of layer 1", _backward(dW1="X.T @ G1"), words=["dw1", "transposed"]),
     Mistake("ex4", "transposes the weight gradient of layer 2", _backward(dW2="H.T @ G2"), words=["dw2", "transposed"]),
-    Mistake("ex4", "sums the bias gradient of layer 1 over the units", _backward(db1="G1.sum(1)"), words=["db1", "axis 0"]),
-    Mistake("ex4", "sums the bias gradient of layer 2 over the wrong axis", _backward(db2="G2.sum(1)"), words=["db2", "axis"]),
+    Mistake(
+        "ex4", "sums the bias gradient of layer 1 over the units", _backward(db1="G1.sum(1)"), words=["db1", "axis 0"]
+    ),
+    Mistake(
+        "ex4",
+        "sums the bias gradient of layer 2 over the wrong axis",
+        _backward(db2="G2.sum(1)"),
+        words=["db2", "axis"],
+    ),
     Mistake("ex4", "forgets the ReLU mask", _backward(G1="G2 @ W2"), words=["mask is missing"]),
-    Mistake("ex4", "lets the ReLU mask pass at Z1 = 0", _backward(G1="(G2 @ W2) * (Z1 >= 0)"), words=["z1 = 0 exactly"]),
+    Mistake(
+        "ex4", "lets the ReLU mask pass at Z1 = 0", _backward(G1="(G2 @ W2) * (Z1 >= 0)"), words=["z1 = 0 exactly"]
+    ),
     Mistake(
         "ex4",
         "takes the ReLU mask from X W1ᵀ, without the bias",
@@ -212,7 +224,9 @@ def stored_activations(batch, widths):
         _backward(G1="(G2 @ W2) * (G2 @ W2 > 0)"),
         words=["mask comes from the gradient"],
     ),
-    Mistake("ex4", "uses the pre-activation as the input of layer 2", _backward(dW2="G2.T @ Z1"), words=["dw2 uses z1"]),
+    Mistake(
+        "ex4", "uses the pre-activation as the input of layer 2", _backward(dW2="G2.T @ Z1"), words=["dw2 uses z1"]
+    ),
     Mistake("ex4", "uses H as the input of layer 1", _backward(dW1="G1.T @ H"), words=["dw1 uses h"]),
     Mistake(
         "ex4",

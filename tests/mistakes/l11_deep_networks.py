@@ -5,6 +5,7 @@ from mistakes import Mistake
 LESSON = "11_deep_networks"
 
 _NORMS = "def layer_grad_norms(model, x, y):\n"
+_DEAD = "def dead_units(layer, x):\n    with ag.no_grad():\n        z = layer(x)\n"
 MISTAKES = [
     Mistake(
         "ex1",
@@ -88,25 +89,25 @@ MISTAKES = [
     Mistake(
         "ex3",
         "< 0 instead of <= 0: a unit stuck at exactly 0 looks alive",
-        "def dead_units(layer, x):\n    with ag.no_grad():\n        z = layer(x)\n    return (z.numpy() < 0).all(axis=0)\n",
+        _DEAD + "    return (z.numpy() < 0).all(axis=0)\n",
         words=["exactly 0", "relu'(0) = 0"],
     ),
     Mistake(
         "ex3",
         "any instead of all: off for one example counts as dead",
-        "def dead_units(layer, x):\n    with ag.no_grad():\n        z = layer(x)\n    return (z.numpy() <= 0).any(axis=0)\n",
+        _DEAD + "    return (z.numpy() <= 0).any(axis=0)\n",
         words=["every example"],
     ),
     Mistake(
         "ex3",
         "the living units",
-        "def dead_units(layer, x):\n    with ag.no_grad():\n        z = layer(x)\n    return (z.numpy() > 0).any(axis=0)\n",
+        _DEAD + "    return (z.numpy() > 0).any(axis=0)\n",
         words=["living"],
     ),
     Mistake(
         "ex3",
         "reduced over the units instead of the examples",
-        "def dead_units(layer, x):\n    with ag.no_grad():\n        z = layer(x)\n    return (z.numpy() <= 0).all(axis=1)\n",
+        _DEAD + "    return (z.numpy() <= 0).all(axis=1)\n",
         words=["one entry per example"],
     ),
     Mistake(
