@@ -165,18 +165,22 @@ def _hint(got: list, want: list, shape: tuple, batch: int | None = None) -> str:
         if t != want and all(_fabs(g - w) <= 1e-6 * (1 + _fabs(w)) for g, w in _zip(got, t)):
             return msg("transposed")
     r = _constant_ratio(got, want)
-    if r is None or _fabs(r - 1.0) < 1e-9:
+
+    def near(value: float) -> bool:  # expected values are often written out to 8 or 12 digits: a relative 1e-6
+        return _fabs(r - value) <= 1e-6 * _max(1.0, _fabs(value))
+
+    if r is None or near(1.0):
         return ""
-    if _fabs(r + 1.0) < 1e-9:
+    if near(-1.0):
         return msg("sign")
-    if batch and batch > 1 and _fabs(r - batch) < 1e-9:
+    if batch and batch > 1 and near(batch):
         return msg("sum for mean", batch=batch)
-    if batch and batch > 1 and _fabs(r - 1.0 / batch) < 1e-12:
+    if batch and batch > 1 and near(1.0 / batch):
         return msg("mean for sum", batch=batch)
     n = _len(want)
-    if n > 1 and n != batch and _fabs(r - 1.0 / n) < 1e-12 and batch:
+    if n > 1 and n != batch and near(1.0 / n) and batch:
         return msg("mean over entries", n=n)
-    if _fabs(r) < 1 and _fabs(1 / r - round(1 / r)) < 1e-9:
+    if _fabs(r) < 1 and _fabs(1 / r - round(1 / r)) < 1e-6 * _fabs(1 / r):
         return msg("ratio", ratio=f"1/{_num(round(1 / r))}")
     return msg("ratio", ratio=_num(round(r, 6)))
 

@@ -173,3 +173,9 @@ def test_messages_speak_the_lessons_language():
     assert "OFF" in str(T.compare("f(1)", [-1.0], [1.0]))
     with pytest.raises(ValueError, match="unknown language"):
         set_language("fr")
+
+
+def test_causes_are_named_when_the_expected_values_are_written_to_eight_digits():
+    want = [0.12345679, -0.98765432]
+    assert "flipped sign" in T.compare("g", [-0.123456789, 0.987654321], want).hint
+    assert "batch has 3" in T.compare("g", [0.370370367, -2.962962963], want, batch=3).hint
