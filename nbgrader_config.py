@@ -22,6 +22,7 @@ from nbgrader.preprocessors import Execute, SaveAutoGrades  # noqa: E402
 from course_tools.colab import ColabStamp  # noqa: E402
 from course_tools.grading import GradingExecute, RecordIntegrity  # noqa: E402
 from course_tools.lms import LmsFileNameCollector  # noqa: E402
+from course_tools.preflight import autograde_hook  # noqa: E402
 
 c.CourseDirectory.root = os.path.join(HERE, "course")
 c.CourseDirectory.source_directory = "solutions"
@@ -44,10 +45,12 @@ c.ExecutePreprocessor.timeout = 60
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# "Open in Colab" badge and a Colab-only install cell, stamped into every release: the one place that says where the
-# course lives and which tag (or commit) the notebooks install from. Change both, then regenerate the releases.
-c.ColabStamp.repository = "backprop-course/backprop-course"
-c.ColabStamp.ref = "v1.0"
+# "Open in Colab" badge and a Colab-only install cell, stamped into every release. By default they point at the
+# GitHub repository of the checkout that generates the release (its origin remote) at the tag on HEAD, or HEAD's
+# commit; set c.ColabStamp.repository = "owner/name" and c.ColabStamp.ref = "v1.0" to choose. This course has no
+# public home yet, so its committed releases carry no Colab cells: once it has one, delete the next line (or set
+# the repository and ref) and regenerate the releases.
+c.ColabStamp.enabled = False
 c.GenerateAssignment.preprocessors = [ColabStamp] + GenerateAssignment.class_traits()["preprocessors"].default()
 
 # Autograde runs every student's kernel in a bubblewrap sandbox (course_tools/sandbox.py): it sees only its own
@@ -60,6 +63,10 @@ for _p in Autograde.class_traits()["autograde_preprocessors"].default():
     if _p is SaveAutoGrades:
         _autograde.append(RecordIntegrity)
 c.Autograde.autograde_preprocessors = _autograde
+# Preflight (course_tools/preflight.py): before the first student, the source notebook is graded the same way and
+# must earn full marks, or autograde stops with the failing cells and their likely fix, writing nothing into the
+# gradebook. Cached in course/reports/<assignment>/preflight.json while the sources and the environment stay the same.
+c.Autograde.pre_convert_hook = autograde_hook
 c.SandboxedKernelManager.memory_mb = 3072
 c.SandboxedKernelManager.cpu_seconds = 600
 c.GradingExecute.max_output_bytes_per_cell = 2_000_000

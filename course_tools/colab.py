@@ -1,28 +1,82 @@
 """Stamp an "Open in Colab" badge and a Colab-only install cell into each released notebook.
 
 The repository and the ref (a tag or a commit: never a branch, so a notebook keeps working after the course moves
-on) are set in one place, ``nbgrader_config.py``::
+on) come from the checkout that generates the release: its ``origin`` remote on GitHub, and the tag at HEAD (or,
+without one, HEAD's commit). ``nbgrader_config.py`` can set either instead, or switch the stamp off::
 
     c.ColabStamp.repository = "owner/name"      # on GitHub
     c.ColabStamp.ref = "v1.0"
+    c.ColabStamp.enabled = False                # releases without Colab cells (a course with no public home)
 
-and ``nbgrader generate_assignment`` runs :class:`ColabStamp` first, so every release carries them. The sources in
-``course/solutions`` never hold these cells; the release is regenerated when the setting changes.
+``nbgrader generate_assignment`` runs :class:`ColabStamp` first, so every release carries them; it refuses, saying
+what to set, when it can find no GitHub repository or when the repository is the old placeholder, so a release never
+points students at a place that does not exist. The sources in ``course/solutions`` never hold these cells; the
+release is regenerated when the setting changes.
 
 The install cell does nothing outside Colab. In Colab it runs ``pip install`` of the package at that ref; pip keeps
 every requirement already satisfied, and the package's requirements are loose enough that Colab's preinstalled
 numpy, torch, matplotlib, ipywidgets and IPython all satisfy them, so nothing is reinstalled.
 """
 
+import os
 import re
+import subprocess
 
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode, validate
+from traitlets import Bool, Unicode, validate
 
 BADGE_ID = "colab-badge"
 INSTALL_ID = "colab-install"
 PACKAGE = "mini-autograd-course"
+#: What earlier versions of this course shipped in the badge: no such repository exists.
+PLACEHOLDERS = {"backprop-course/backprop-course"}
+_GITHUB = re.compile(
+    r"^(?:https?://(?:[^@/]+@)?github\.com/|git@github\.com:|ssh://git@github\.com/)([\w.-]+/[\w.-]+?)(?:\.git)?/?$"
+)
+
+
+class ColabSettingsError(ValueError):
+    """The release cannot say where Colab should install the course from."""
+
+
+def _git(checkout, *args):
+    try:
+        out = subprocess.run(["git", *args], cwd=checkout, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else None
+
+
+def github_repository(checkout):
+    """``owner/name`` of the checkout's ``origin`` remote when it is on GitHub, else None."""
+    url = _git(checkout, "remote", "get-url", "origin")
+    m = _GITHUB.match(url or "")
+    return m.group(1) if m else None
+
+
+def checkout_ref(checkout):
+    """The tag at HEAD, or HEAD's commit: what a notebook released from this checkout should install."""
+    return _git(checkout, "describe", "--tags", "--exact-match", "HEAD") or _git(checkout, "rev-parse", "HEAD")
+
+
+def settings(repository, ref, checkout):
+    """The (repository, ref) to stamp: the configured values, or the checkout's; raises ColabSettingsError."""
+    repository = repository or github_repository(checkout)
+    fix = (
+        "set c.ColabStamp.repository = 'owner/name' (and c.ColabStamp.ref = a tag or commit) in nbgrader_config.py, "
+        "generate from a clone whose origin is on GitHub, or set c.ColabStamp.enabled = False to release without "
+        "Colab cells"
+    )
+    if not repository:
+        raise ColabSettingsError(f"ColabStamp: no GitHub repository for the Colab badge (origin of {checkout}): {fix}")
+    if repository in PLACEHOLDERS:
+        raise ColabSettingsError(f"ColabStamp: {repository!r} is a placeholder, not the course's repository: {fix}")
+    ref = ref or checkout_ref(checkout)
+    if not ref:
+        raise ColabSettingsError(f"ColabStamp: no tag or commit found in {checkout}: {fix}")
+    return repository, ref
+
 
 _TEXT = {
     "en": {
@@ -98,7 +152,14 @@ class ColabStamp(NbGraderPreprocessor):
     repository = Unicode(help="GitHub repository as owner/name, used in the badge URL and in pip's git URL").tag(
         config=True
     )
-    ref = Unicode(help="tag or commit the notebooks install from (not a branch)").tag(config=True)
+    ref = Unicode(help="tag or commit the notebooks install from (not a branch); default: the checkout's").tag(
+        config=True
+    )
+    enabled = Bool(True, help="stamp the Colab cells; False releases notebooks without them").tag(config=True)
+    checkout = Unicode(
+        help="the git checkout whose origin and HEAD give the default repository and ref (default: the current "
+        "directory, where nbgrader runs)"
+    ).tag(config=True)
     release_path = Unicode(
         "course/notebooks/{assignment}/{notebook}.ipynb",
         help="where released notebooks live in the repository, for the badge's link",
@@ -122,10 +183,11 @@ class ColabStamp(NbGraderPreprocessor):
         return value
 
     def preprocess(self, nb, resources):
-        if not (self.repository and self.ref):
-            self.log.warning("ColabStamp: repository or ref not set in nbgrader_config.py; no Colab badge stamped")
+        if not self.enabled:
+            nb.cells = [c for c in nb.cells if c.get("id") not in (BADGE_ID, INSTALL_ID)]
             return nb, resources
+        repository, ref = settings(self.repository, self.ref, self.checkout or os.getcwd())
         assignment = resources["nbgrader"]["assignment"]
         notebook = resources["nbgrader"]["notebook"]
         path = self.release_path.format(assignment=assignment, notebook=notebook)
-        return stamp(nb, self.repository, self.ref, path), resources
+        return stamp(nb, repository, ref, path), resources

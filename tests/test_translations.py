@@ -45,14 +45,6 @@ def test_code_is_identical_and_only_prose_differs(lesson):
     assert russian.metadata["course"]["language"] == "ru"
 
 
-@pytest.mark.parametrize("lesson", H.ENGLISH)
-def test_the_russian_release_has_a_russian_colab_badge(lesson):
-    release = H.read(H.RELEASES / f"{lesson}_ru" / f"{lesson}_ru.ipynb")
-    badge = release.cells[0]
-    assert badge.get("id") == "colab-badge" and "Открыть в Colab" in badge.source
-    assert f"course/notebooks/{lesson}_ru/{lesson}_ru.ipynb" in badge.source
-
-
 def test_a_changed_english_cell_makes_its_translation_stale(tmp_path):
     course = tmp_path / "course"
     lesson = H.ENGLISH[0]
