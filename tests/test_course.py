@@ -18,7 +18,7 @@ import pytest
 from nbclient import NotebookClient
 
 
-def test_the_seven_lessons_are_there_in_english_and_russian():
+def test_the_eleven_lessons_are_there_in_english_and_russian():
     assert H.TRANSLATED == [f"{name}_ru" for name in H.ENGLISH]
     assert H.ENGLISH == [
         "01_gradient_descent",
@@ -26,8 +26,12 @@ def test_the_seven_lessons_are_there_in_english_and_russian():
         "03_graphs",
         "04_forward_backward",
         "05_small_network",
+        "06_gradient_checking",
+        "07_matrix_layers",
         "08_autodiff",
+        "09_own_engine",
         "10_training",
+        "11_deep_networks",
     ]
 
 
@@ -141,13 +145,23 @@ def test_self_check_lists_every_exercise_with_its_points(lesson):
 
 
 @pytest.mark.parametrize("lesson", H.EXECUTED)
-def test_release_self_check_passes_nothing(lesson, tmp_path):
-    """A student who runs the untouched release top to bottom sees every exercise fail, in a plain kernel."""
+def test_release_runs_before_solving_and_self_check_passes_nothing(lesson, tmp_path):
+    """A student who runs the untouched release top to bottom sees every figure and demo, and every exercise fail,
+    in a plain kernel."""
     nb = H.read(H.RELEASES / lesson / f"{lesson}.ipynb")
     env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
     NotebookClient(
         nb, timeout=120, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(tmp_path)}}
     ).execute(env=env)
+    # Before solving anything, only the exercises' own cells fail: every figure, demo and widget runs.
+    graded = {id(c) for c in H.grade_test_cells(nb) + H.solution_code_cells(nb)}
+    for c in nb.cells:
+        if c.cell_type == "code" and id(c) not in graded:
+            errors = [o for o in c.outputs if o.get("output_type") == "error"]
+            assert not errors, (
+                f"{lesson}: cell {c.get('id')} fails before the exercises are solved: "
+                f"{errors[0].get('ename')}: {errors[0].get('evalue')}"
+            )
     summary = H.self_check_output(nb)
     n = len(H.points_by_exercise(nb))
     assert H.self_check_says(lesson, 0, n) in summary, summary
