@@ -1,15 +1,19 @@
 """What the explorers draw, computed by pure functions (no widgets, no plotting), so each can be tested on its own.
 
 * Gradient descent: :func:`gradient_descent` on any gradient function, :func:`trajectory` on the course's two
-  problems (:func:`quadratic`, a 1-D parabola, and :func:`bowl`, an elongated 2-D bowl), their closed form, and
-  :func:`regime`, which names what a learning rate did: "too small", "good", "oscillating" or "diverging".
+  problems (:func:`quadratic`, a 1-D parabola, and :func:`bowl`, an elongated 2-D bowl), their closed form, and the
+  regimes, "too small", "good", "oscillating" or "diverging". On these quadratics the regime is decided exactly, by
+  the factor 1 − lr·a by which one step multiplies the distance to the minimum (:func:`factor_regime`,
+  :func:`rate_regime`, :meth:`QuadraticProblem.regime`: the one definition the explorer names and lesson 1 derives);
+  on a measured loss curve (a training run) :func:`regime` estimates it from the losses.
 * The backward-pass stepper: :func:`stepper_states` turns a real mini_autograd graph into frames, forward node by
   node and then backward node by node, each with the local gradient and the chain-rule product of the step.
 * The chain rule: :func:`chain_rule_point` gives g1(x), g2(g1(x)), both derivatives and their product.
 
->>> run = trajectory("quadratic", lr=0.1, steps=30)
->>> regime(run.losses, path=run.thetas, minimum=0.0)
-'good'
+>>> rate_regime(0.1, 2.0), rate_regime(0.04, 2.0), rate_regime(0.7, 2.0), rate_regime(1.0, 2.0)
+('good', 'too small', 'oscillating', 'diverging')
+>>> bowl().regime(0.15)  # the flat direction is fine, the steep one overshoots: the worst one names it
+'oscillating'
 >>> regime(trajectory("quadratic", lr=1.05, steps=30).losses)
 'diverging'
 """
@@ -30,6 +34,79 @@ from .graph import HIDDEN, Graph, format_value, layout, node_lines, node_size, r
 # ============================================================================================ gradient descent
 
 REGIMES = ("too small", "good", "oscillating", "diverging")
+
+# ------------------------------------------------------------- the regimes of a quadratic: one definition
+#
+# On L(θ) = (a/2)(θ − θ*)², one step gives θ' − θ* = (1 − lr·a)(θ − θ*): the distance to the minimum is multiplied
+# by the factor q = 1 − lr·a. The regimes are statements about q, so they hold for every start and every number of
+# steps (lesson 1, exercise 3, asks the student to turn them into ranges of lr·a):
+#
+# * diverging:   the distance does not shrink, |q| >= 1 (at q = −1 exactly θ bounces between two points forever);
+# * oscillating: θ crosses the minimum at every step, q < 0, but the distance shrinks, |q| < 1;
+# * too small:   θ stays on its side and a step removes less than a tenth of the distance, q > SLOW_FACTOR (0.9);
+# * good:        θ stays on its side (or lands on the minimum, q = 0) and removes at least a tenth, 0 <= q <= 0.9.
+#
+# So for lr, a > 0: too small for lr·a < 0.1, good for 0.1 <= lr·a <= 1, oscillating for 1 < lr·a < 2, diverging
+# for lr·a >= 2. In several directions with curvatures aᵢ, each has its own factor; the run is named after the
+# direction that behaves worst (diverging, then oscillating, then too small).
+
+SLOW_FACTOR = 0.9  # too small: a step keeps more than 90% of the distance to the minimum
+_WORST_FIRST = ("diverging", "oscillating", "too small", "good")
+
+
+def factor_regime(q: float) -> str:
+    """The regime of a step that multiplies the distance to the minimum by ``q`` (see the definition above).
+
+    >>> [factor_regime(q) for q in (0.95, 0.9, 0.0, -0.5, -1.0, 1.5)]
+    ['too small', 'good', 'good', 'oscillating', 'diverging', 'diverging']
+    """
+    q = float(q)
+    if not np.isfinite(q) or q <= -1 or q > 1:
+        return "diverging"
+    if q < 0:
+        return "oscillating"
+    if q > SLOW_FACTOR:
+        return "too small"
+    return "good"
+
+
+def rate_regime(lr: float, curvature: float) -> str:
+    """The regime of gradient descent with learning rate ``lr`` on (curvature/2)(θ − θ*)²: :func:`factor_regime`
+    of 1 − lr·curvature."""
+    return factor_regime(1.0 - float(lr) * float(curvature))
+
+
+def worst_regime(regimes: Sequence[str]) -> str:
+    """The worst of several directions' regimes: diverging, then oscillating, then too small, then good."""
+    return min(regimes, key=_WORST_FIRST.index, default="good")
+
+
+RATE_REGIME_TEXT = {
+    "too small": (
+        "too small: θ stays on its side of the minimum, but each step removes less than a tenth of the distance",
+        "слишком мал: θ не пересекает минимум, но каждый шаг убирает меньше десятой доли расстояния до него",
+    ),
+    "good": (
+        "good: θ stays on its side of the minimum and each step removes at least a tenth of the distance",
+        "хороший: θ не пересекает минимум, и каждый шаг убирает не меньше десятой доли расстояния до него",
+    ),
+    "oscillating": (
+        "oscillating: each step jumps across the minimum, so θ bounces from side to side, but closes in",
+        "колебания: каждый шаг перескакивает через минимум, θ прыгает с одной стороны на другую, но приближается",
+    ),
+    "diverging": (
+        "diverging: each step jumps across the minimum and lands at least as far away, so θ never gets closer",
+        "расходимость: каждый шаг перескакивает через минимум и уходит не ближе, чем был, так что θ не приближается",
+    ),
+}
+
+
+def rate_regime_text(reg: str) -> str:
+    """The explanation of a regime on a quadratic, in the lesson's language."""
+    from ..i18n import tr
+
+    en, ru = RATE_REGIME_TEXT[reg]
+    return tr(en, ru)
 
 
 @dataclass(frozen=True)
@@ -95,9 +172,9 @@ def gradient_descent(
 class QuadraticProblem:
     """L(θ) = ½ Σᵢ aᵢ (θᵢ − cᵢ)², a parabola (d = 1) or an elongated bowl (d = 2, unequal curvatures aᵢ).
 
-    Gradient descent on it has a closed form, θᵢ after k steps = cᵢ + (1 − lr·aᵢ)ᵏ (θᵢ,₀ − cᵢ), so every regime
-    can be predicted: lr·aᵢ < 1 creeps or converges monotonically, 1 < lr·aᵢ < 2 overshoots and oscillates,
-    lr·aᵢ > 2 diverges. ``example_rates`` holds one rate per regime, in the order of :data:`REGIMES`.
+    Gradient descent on it has a closed form, θᵢ after k steps = cᵢ + (1 − lr·aᵢ)ᵏ (θᵢ,₀ − cᵢ), so the regime is
+    decided by the factors 1 − lr·aᵢ (:meth:`regime`). ``example_rates`` holds one rate per regime, in the order
+    of :data:`REGIMES`.
     """
 
     name: str
@@ -139,6 +216,12 @@ class QuadraticProblem:
         with np.errstate(over="ignore", invalid="ignore"):
             return c + (1 - lr * a) ** k * (s - c)
 
+    def regime(self, lr: float, start: Any = None) -> str:
+        """The regime of gradient descent at this rate: :func:`rate_regime` of each direction in which the start
+        is away from the minimum (the problem's own start unless given), and the worst of them."""
+        s = np.atleast_1d(np.asarray(self.start if start is None else start, dtype=np.float64)).reshape(-1)
+        return worst_regime([rate_regime(lr, a) for a, si, ci in zip(self.curvatures, s, self.center) if si != ci])
+
     def critical_rates(self) -> tuple[float, float]:
         """(1/a_max, 2/a_max): above the first the steepest direction overshoots, above the second it diverges."""
         a = max(self.curvatures)
@@ -164,7 +247,9 @@ def quadratic(curvature: float = 2.0, center: float = 2.0, start: float = -1.0) 
 
 def bowl(curvatures: tuple[float, float] = (1.0, 10.0), start: tuple[float, float] = (-4.0, 1.5)) -> QuadraticProblem:
     """L(θ) = ½(a₁θ₁² + a₂θ₂²), by default ½(θ₁² + 10θ₂²): ten times steeper across than along, so a rate large
-    enough to make progress along the valley floor makes θ bounce between the steep walls."""
+    enough to make progress along the valley floor makes θ bounce between the steep walls. With the default
+    curvatures only lr = 0.1 exactly is good in both directions: below, the flat one is too small; above, the steep
+    one oscillates."""
     a1, a2 = (float(c) for c in curvatures)
     top = max(a1, a2)
     return QuadraticProblem(
@@ -283,8 +368,12 @@ REGIME_TEXT = {
 
 
 def run_regime(run: Trajectory, problem: QuadraticProblem | None = None) -> str:
-    """:func:`regime` of a run on a problem, with the path and the known minimum."""
-    return regime(run.losses, path=run.thetas, minimum=None if problem is None else problem.minimum)
+    """The regime of a run: on one of the quadratic problems, exactly, from its rate and start
+    (:meth:`QuadraticProblem.regime`, the definition lesson 1 derives); without a problem, estimated from the
+    losses and the path by :func:`regime`."""
+    if problem is not None:
+        return problem.regime(run.lr, run.thetas[0])
+    return regime(run.losses, path=run.thetas)
 
 
 # ============================================================================================ backward stepper

@@ -35,6 +35,7 @@ from .explore import (
     chain_rule_point,
     frame_svg,
     get_problem,
+    rate_regime_text,
     regime,
     run_regime,
     stepper_states,
@@ -309,11 +310,12 @@ def training_figure(runs: Sequence[tuple[float, np.ndarray, str]], *, title: str
 # ================================================================================================ widgets
 
 
-def _regime_html(reg: str, extra: str = "") -> str:
+def _regime_html(reg: str, extra: str = "", text: str | None = None) -> str:
     colour = REGIME_COLOURS[reg]
+    text = (text or REGIME_TEXT[reg]).split(": ", 1)[1]
     return (
         f'<span style="font-size:110%"><b style="color:{colour}">{html.escape(reg)}</b> — '
-        f"{html.escape(REGIME_TEXT[reg].split(': ', 1)[1])}</span>{extra}"
+        f"{html.escape(text)}</span>{extra}"
     )
 
 
@@ -392,7 +394,9 @@ def lr_explorer(
         reg = runs[0][1]
         title = f"Gradient descent on {p.formula}: lr = {run.lr:.3g}, {reg}"
         _show(out, lr_figure(p, runs, main=0, title=title))
-        status.value = _regime_html(reg, f" &nbsp; <small>(final loss {run.losses[-1]:.3g})</small>")
+        status.value = _regime_html(
+            reg, f" &nbsp; <small>(final loss {run.losses[-1]:.3g})</small>", rate_regime_text(reg)
+        )
         box.result = {"runs": runs, "regime": reg}
         box.redraws += 1
 
