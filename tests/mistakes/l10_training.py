@@ -1,4 +1,5 @@
 """Realistic wrong answers for lesson 10_training; each must fail a visible check whose message names it."""
+
 from mistakes import Mistake
 
 LESSON = "10_training"
