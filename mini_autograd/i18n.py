@@ -143,8 +143,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "видимая проверка не проходит{where}: {error}",
     },
     "selfcheck part": {"en": " (part {part})", "ru": " (часть {part})"},
+    "selfcheck pass one": {"en": "its visible check cell passes", "ru": "видимая проверочная ячейка пройдена"},
     "selfcheck pass": {
-        "en": "{count} visible check cell{s} pass",
+        "en": "{count} visible check cells pass",
         "ru": "видимых проверочных ячеек пройдено: {count}",
     },
     "selfcheck footer": {

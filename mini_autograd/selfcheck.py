@@ -121,7 +121,8 @@ def summary(points):
         else:
             verdicts[exercise] = "pass"
             count = len(outcomes)
-            lines.append(f"  ✓  {label}: {msg('selfcheck pass', count=count, s='s' if count != 1 else '')}")
+            passed_text = msg("selfcheck pass one") if count == 1 else msg("selfcheck pass", count=count)
+            lines.append(f"  ✓  {label}: {passed_text}")
     passed = sum(v == "pass" for v in verdicts.values())
     print(msg("selfcheck title", passed=passed, total=len(verdicts)))
     print("\n".join(lines))

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..engine import unbroadcast
 from ..function import enable_grad
+from ..i18n import tr
 from ..tensor import Tensor
 from .graph import HIDDEN, Graph, format_value, layout, node_lines, node_size, render_svg, trace
 
@@ -365,6 +366,33 @@ REGIME_TEXT = {
     "oscillating": "oscillating: each step overshoots the minimum, so θ bounces from side to side",
     "diverging": "diverging: each step overshoots by more than the last, and the loss grows without bound",
 }
+_REGIME_TEXT_RU = {
+    "too small": "слишком мал: каждый шаг безопасен, но крошечен, и потери ещё падают, когда шаги кончаются",
+    "good": "хороший: потери быстро падают и устанавливаются в минимуме",
+    "oscillating": "колебания: каждый шаг перескакивает через минимум, и θ прыгает с одной стороны на другую",
+    "diverging": "расходимость: каждый шаг перескакивает дальше предыдущего, и потери растут без предела",
+}
+#: A regime's name as the lesson shows it (the names themselves, "too small" ..., are what regime() returns).
+REGIME_NAMES_RU = {
+    "too small": "слишком мал",
+    "good": "хороший",
+    "oscillating": "колебания",
+    "diverging": "расходимость",
+}
+
+
+def regime_name(reg: str) -> str:
+    """The regime's name in the lesson's language."""
+    from ..i18n import tr
+
+    return tr(reg, REGIME_NAMES_RU.get(reg))
+
+
+def regime_text(reg: str) -> str:
+    """The explanation of a regime seen on a loss curve, in the lesson's language."""
+    from ..i18n import tr
+
+    return tr(REGIME_TEXT[reg], _REGIME_TEXT_RU[reg])
 
 
 def run_regime(run: Trajectory, problem: QuadraticProblem | None = None) -> str:
@@ -494,7 +522,16 @@ def stepper_states(output: Tensor) -> Stepper:
     # Forward: the leaves (and constants) are known; each op computes its value.
     known = {n.id for n in graph.values() if n.is_leaf}
     inputs = ", ".join(f"{n.label} = {format_value(n.tensor.data)}" for n in graph.values() if n.is_leaf)
-    add("start", None, known, {}, f"Inputs: {inputs}. Next runs the forward pass, one operation at a time.")
+    add(
+        "start",
+        None,
+        known,
+        {},
+        tr(
+            f"Inputs: {inputs}. Next runs the forward pass, one operation at a time.",
+            f"Входы: {inputs}. «Next» выполняет прямой проход, по одной операции за шаг.",
+        ),
+    )
     for op in graph.ops():
         (vid,) = graph.successors(op.id)
         known.add(vid)
@@ -510,12 +547,14 @@ def stepper_states(output: Tensor) -> Stepper:
             formula = f"{fname}({', '.join(args)}) = {fname}({', '.join(format_value(v) for v in vals)})"
         out_val = format_value(graph[vid].tensor.data)
         edges = tuple((i, op.id) for i in op.inputs) + ((op.id, vid),)
-        add("forward", op.id, known, {}, f"Forward {op.label}: {label[vid]} = {formula} = {out_val}", edges=edges)
+        text = tr(f"Forward {op.label}: ", f"Прямой проход, {op.label}: ") + f"{label[vid]} = {formula} = {out_val}"
+        add("forward", op.id, known, {}, text, edges=edges)
 
     # Backward: the seed, then the engine's order (Kahn's algorithm from the output, a stack of ready nodes).
     seed = _seed(replay[out_id].data)
     grads: dict[str, np.ndarray] = {out_id: np.asarray(seed)}
-    add("seed", out_id, known, grads, f"Backward starts at {root}: ∂{root}/∂{root} = {format_value(seed)}")
+    start = tr(f"Backward starts at {root}", f"Обратный проход начинается с {root}")
+    add("seed", out_id, known, grads, f"{start}: ∂{root}/∂{root} = {format_value(seed)}")
     users: dict[str, int] = {}
     for op in graph.ops():
         for i in op.inputs:
@@ -558,9 +597,11 @@ def stepper_states(output: Tensor) -> Stepper:
                     f" = {format_value(product)}"
                 )
             else:
-                part = f"∂{root}/∂{p} += (∂{root}/∂{v})ᵀ · ∂{v}/∂{p}, a {format_value(product)} array"
+                part = f"∂{root}/∂{p} += (∂{root}/∂{v})ᵀ · ∂{v}/∂{p}, " + tr(
+                    f"a {format_value(product)} array", f"массив {format_value(product)}"
+                )
             if not np.array_equal(grads[pid], product):
-                part += f" (total {format_value(grads[pid])})"
+                part += tr(f" (total {format_value(grads[pid])})", f" (всего {format_value(grads[pid])})")
             parts.append(part)
         add("backward", oid, known, grads, f"{op.label}: " + ";  ".join(parts), terms, tuple(edges) + ((oid, vid),))
         _release(node, graph, vid_of, users, ready)
@@ -582,7 +623,13 @@ def stepper_states(output: Tensor) -> Stepper:
             )
     summary = ", ".join(f"∂{root}/∂{label[i]} = {format_value(grads.get(i))}" for i in leaf_ids)
     call = f"{root}.backward()" if np.size(seed) == 1 else f"{root}.backward(ones_like({root}))"
-    add("done", None, known, grads, f"Done: {summary} (the same as {call} gives)")
+    add(
+        "done",
+        None,
+        known,
+        grads,
+        tr(f"Done: {summary} (the same as {call} gives)", f"Готово: {summary} (то же, что даёт {call})"),
+    )
     return Stepper(graph, frames, leaf_grads)
 
 
