@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..i18n import tr
 from .explore import (
-    REGIME_TEXT,
     REGIMES,
     QuadraticProblem,
     Trajectory,
@@ -37,6 +37,8 @@ from .explore import (
     get_problem,
     rate_regime_text,
     regime,
+    regime_name,
+    regime_text,
     run_regime,
     stepper_states,
     trajectory,
@@ -90,7 +92,7 @@ def _log_loss(losses: np.ndarray) -> np.ndarray:
 
 
 def _label(run: Trajectory, reg: str) -> str:
-    return f"lr = {run.lr:.3g} ({reg})"
+    return f"lr = {run.lr:.3g} ({regime_name(reg)})"
 
 
 def _styles(runs: Sequence[tuple[Any, ...]], main: int | None) -> list[dict]:
@@ -127,12 +129,12 @@ def plot_losses(ax: Any, runs: Sequence[tuple[Trajectory, str]], *, main: int | 
             lw=st["lw"],
             alpha=st["alpha"],
             color=st["color"],
-            label=_label(run, reg) + (" (stopped: blew up)" if run.diverged else ""),
+            label=_label(run, reg) + (tr(" (stopped: blew up)", " (остановлен: взрыв)") if run.diverged else ""),
         )
     ax.set_yscale("log")
     _clip_top(ax, [run.losses[0] for run, _ in runs])
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss (log scale)")
+    ax.set_xlabel(tr("step", "шаг"))
+    ax.set_ylabel(tr("loss (log scale)", "потери (лог. шкала)"))
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8, loc="best")
 
@@ -151,7 +153,7 @@ def plot_path(
         for (run, _), st in zip(runs, styles):
             th = run.thetas[:, 0]
             ax.plot(th, problem.loss(th), "-o", ms=st["ms"], lw=st["lw"] * 0.6, color=st["color"], alpha=st["alpha"])
-        ax.plot([start[0]], [problem.loss(start[0])], "s", color="black", ms=6, label="start")
+        ax.plot([start[0]], [problem.loss(start[0])], "s", color="black", ms=6, label=tr("start", "начало"))
         top = float(problem.loss(c[0] + half[0]))
         ax.set_xlim(xs[0], xs[-1])
         ax.set_ylim(-0.05 * top, 1.05 * top)
@@ -167,8 +169,8 @@ def plot_path(
         for (run, _), st in zip(runs, styles):
             th = run.thetas
             ax.plot(th[:, 0], th[:, 1], "-o", ms=st["ms"], lw=st["lw"] * 0.6, color=st["color"], alpha=st["alpha"])
-        ax.plot([start[0]], [start[1]], "s", color="black", ms=6, label="start")
-        ax.plot([c[0]], [c[1]], "*", color="black", ms=9, label="minimum")
+        ax.plot([start[0]], [start[1]], "s", color="black", ms=6, label=tr("start", "начало"))
+        ax.plot([c[0]], [c[1]], "*", color="black", ms=9, label=tr("minimum", "минимум"))
         ax.set_xlim(gx[0], gx[-1])
         ax.set_ylim(gy[0], gy[-1])
         ax.set_aspect("equal")
@@ -190,10 +192,16 @@ def lr_figure(
     ax_loss, ax_path = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.15]})
     plot_losses(ax_loss, runs, main=main)
     plot_path(ax_path, problem, runs, main=main)
-    ax_loss.set_title("Loss per step")
-    where = problem.formula if problem.dim == 1 else f"the contours of {problem.formula}"
-    ax_path.set_title(f"Path of θ on {where}")
-    fig.suptitle(title or f"Gradient descent, {problem.name}", fontweight="bold")
+    ax_loss.set_title(tr("Loss per step", "Потери на каждом шаге"))
+    if problem.dim == 1:
+        ax_path.set_title(tr(f"Path of θ on {problem.formula}", f"Путь θ по {problem.formula}"))
+    else:
+        ax_path.set_title(
+            tr(f"Path of θ on the contours of {problem.formula}", f"Путь θ по линиям уровня {problem.formula}")
+        )
+    fig.suptitle(
+        title or tr(f"Gradient descent, {problem.name}", f"Градиентный спуск, {problem.name}"), fontweight="bold"
+    )
     return fig
 
 
@@ -232,14 +240,23 @@ def lr_comparison(
         fig = _new_figure((7.5, 4.2), True)
         ax = fig.subplots()
         plot_losses(ax, runs, main=None)
-        ax.set_title(title or "Training loss at several learning rates", fontweight="bold")
+        ax.set_title(
+            title or tr("Training loss at several learning rates", "Потери при нескольких скоростях обучения"),
+            fontweight="bold",
+        )
         return fig
     p = get_problem(problem)
     runs = []
     for lr in p.example_rates if rates is None else rates:
         run = trajectory(p, float(lr), steps, start)
         runs.append((run, run_regime(run, p)))
-    return lr_figure(p, runs, main=None, title=title or f"Learning rates compared on {p.formula}", pyplot=True)
+    return lr_figure(
+        p,
+        runs,
+        main=None,
+        title=title or tr(f"Learning rates compared on {p.formula}", f"Скорости обучения на {p.formula}"),
+        pyplot=True,
+    )
 
 
 def chain_figure(point: Any, curves: dict, names: tuple[str, str] = ("g₁", "g₂")) -> Figure:
@@ -251,26 +268,33 @@ def chain_figure(point: Any, curves: dict, names: tuple[str, str] = ("g₁", "g�
     def tangent(ax, xs, x0, y0, slope, colour):
         span = 0.25 * (xs[-1] - xs[0])
         tx = np.array([x0 - span, x0 + span])
-        ax.plot(tx, y0 + slope * (tx - x0), "--", color=colour, lw=2, label=f"slope {slope:.3g}")
+        ax.plot(
+            tx, y0 + slope * (tx - x0), "--", color=colour, lw=2, label=tr(f"slope {slope:.3g}", f"наклон {slope:.3g}")
+        )
         ax.plot([x0], [y0], "o", color=colour, ms=7)
 
     ax = axes[0]
     ax.plot(curves["x"], curves["g1"], color="#1f77b4", lw=2)
     tangent(ax, curves["x"], point.x, point.u, point.dg1, "#1f77b4")
-    ax.set_title(f"inner: u = {n1}(x)\n{n1}({point.x:.3g}) = {point.u:.3g},  {n1}′(x) = {point.dg1:.3g}")
+    ax.set_title(
+        tr("inner", "внутренняя") + f": u = {n1}(x)\n{n1}({point.x:.3g}) = {point.u:.3g},  {n1}′(x) = {point.dg1:.3g}"
+    )
     ax.set_xlabel("x")
     ax.set_ylabel(f"u = {n1}(x)")
     ax = axes[1]
     ax.plot(curves["u"], curves["g2"], color="#ff7f0e", lw=2)
     tangent(ax, curves["u"], point.u, point.h, point.dg2, "#ff7f0e")
-    ax.set_title(f"outer: {n2}(u)\n{n2}({point.u:.3g}) = {point.h:.3g},  {n2}′(u) = {point.dg2:.3g}")
+    ax.set_title(
+        tr("outer", "внешняя") + f": {n2}(u)\n{n2}({point.u:.3g}) = {point.h:.3g},  {n2}′(u) = {point.dg2:.3g}"
+    )
     ax.set_xlabel("u")
     ax.set_ylabel(f"{n2}(u)")
     ax = axes[2]
     ax.plot(curves["x"], curves["h"], color="#2ca02c", lw=2)
     tangent(ax, curves["x"], point.x, point.h, point.product, "#2ca02c")
     ax.set_title(
-        f"composite: h(x) = {n2}({n1}(x))\nh′(x) = {n2}′(u)·{n1}′(x) = {point.dg2:.3g} × {point.dg1:.3g}"
+        tr("composite", "композиция")
+        + f": h(x) = {n2}({n1}(x))\nh′(x) = {n2}′(u)·{n1}′(x) = {point.dg2:.3g} × {point.dg1:.3g}"
         f" = {point.product:.3g}"
     )
     ax.set_xlabel("x")
@@ -278,7 +302,7 @@ def chain_figure(point: Any, curves: dict, names: tuple[str, str] = ("g₁", "g�
     for ax in axes:
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8, loc="best")
-    fig.suptitle("The chain rule: the slopes multiply", fontweight="bold")
+    fig.suptitle(tr("The chain rule: the slopes multiply", "Цепное правило: наклоны перемножаются"), fontweight="bold")
     return fig
 
 
@@ -294,16 +318,16 @@ def training_figure(runs: Sequence[tuple[float, np.ndarray, str]], *, title: str
             lw=st["lw"],
             alpha=st["alpha"],
             color=st["color"],
-            label=f"lr = {lr:.3g} ({reg})",
+            label=f"lr = {lr:.3g} ({regime_name(reg)})",
         )
     if positive:
         ax.set_yscale("log")
         _clip_top(ax, [losses[0] for _, losses, _ in runs])
-    ax.set_xlabel("step")
-    ax.set_ylabel("training loss" + (" (log scale)" if positive else ""))
+    ax.set_xlabel(tr("step", "шаг"))
+    ax.set_ylabel(tr("training loss", "потери на обучении") + (tr(" (log scale)", " (лог. шкала)") if positive else ""))
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
-    ax.set_title(title or "Training loss per step", fontweight="bold")
+    ax.set_title(title or tr("Training loss per step", "Потери на обучении по шагам"), fontweight="bold")
     return fig
 
 
@@ -312,9 +336,9 @@ def training_figure(runs: Sequence[tuple[float, np.ndarray, str]], *, title: str
 
 def _regime_html(reg: str, extra: str = "", text: str | None = None) -> str:
     colour = REGIME_COLOURS[reg]
-    text = (text or REGIME_TEXT[reg]).split(": ", 1)[1]
+    text = (text or regime_text(reg)).split(": ", 1)[1]
     return (
-        f'<span style="font-size:110%"><b style="color:{colour}">{html.escape(reg)}</b> — '
+        f'<span style="font-size:110%"><b style="color:{colour}">{html.escape(regime_name(reg))}</b> — '
         f"{html.escape(text)}</span>{extra}"
     )
 
@@ -344,7 +368,7 @@ def lr_explorer(
         min=math.log10(lo),
         max=math.log10(hi),
         step=0.05,
-        description="learning rate",
+        description=tr("learning rate", "скорость"),
         readout_format=".3g",
         continuous_update=False,
         style=wide,
@@ -354,7 +378,7 @@ def lr_explorer(
         value=p.steps if steps is None else steps,
         min=1,
         max=200,
-        description="steps",
+        description=tr("steps", "шаги"),
         continuous_update=False,
         layout=W.Layout(width="320px"),
     )
@@ -376,7 +400,10 @@ def lr_explorer(
             )
         )
     compare_box = W.Checkbox(
-        value=compare, description="compare with one rate per regime", indent=False, layout=W.Layout(width="auto")
+        value=compare,
+        description=tr("compare with one rate per regime", "сравнить со скоростью каждого режима"),
+        indent=False,
+        layout=W.Layout(width="auto"),
     )
     status = W.HTML()
     out = W.Output()
@@ -392,10 +419,14 @@ def lr_explorer(
                 other = trajectory(p, r, steps_slider.value, theta0)
                 runs.append((other, run_regime(other, p)))
         reg = runs[0][1]
-        title = f"Gradient descent on {p.formula}: lr = {run.lr:.3g}, {reg}"
+        title = (
+            tr("Gradient descent on", "Градиентный спуск на") + f" {p.formula}: lr = {run.lr:.3g}, {regime_name(reg)}"
+        )
         _show(out, lr_figure(p, runs, main=0, title=title))
         status.value = _regime_html(
-            reg, f" &nbsp; <small>(final loss {run.losses[-1]:.3g})</small>", rate_regime_text(reg)
+            reg,
+            f" &nbsp; <small>({tr('final loss', 'итоговые потери')} {run.losses[-1]:.3g})</small>",
+            rate_regime_text(reg),
         )
         box.result = {"runs": runs, "regime": reg}
         box.redraws += 1
@@ -420,9 +451,11 @@ def backward_stepper(output_tensor: Any, *, title: str | None = None, interval: 
     n = len(st.frames)
     picture = W.HTML()
     status = W.HTML()
-    back = W.Button(description="Back", icon="step-backward", tooltip="previous step")
-    nxt = W.Button(description="Next", icon="step-forward", tooltip="next step")
-    play = W.Play(value=0, min=0, max=n - 1, step=1, interval=interval, description="play")
+    back = W.Button(
+        description=tr("Back", "Назад"), icon="step-backward", tooltip=tr("previous step", "предыдущий шаг")
+    )
+    nxt = W.Button(description=tr("Next", "Далее"), icon="step-forward", tooltip=tr("next step", "следующий шаг"))
+    play = W.Play(value=0, min=0, max=n - 1, step=1, interval=interval, description=tr("play", "пуск"))
     counter = W.Label()
     controls = {"back": back, "next": nxt, "play": play}
 
@@ -433,7 +466,7 @@ def backward_stepper(output_tensor: Any, *, title: str | None = None, interval: 
         status.value = frame_html(frame)
         back.disabled = i == 0
         nxt.disabled = i == n - 1
-        counter.value = f"step {i} of {n - 1}: {frame.phase}"
+        counter.value = tr(f"step {i} of {n - 1}", f"шаг {i} из {n - 1}") + f": {_phase_word(frame.phase)}"
         box.result = frame
         box.redraws += 1
 
@@ -454,11 +487,18 @@ _PHASE = {
     "backward": ("#d62728", "backward"),
     "done": ("#2ca02c", "done"),
 }
+_PHASE_RU = {"inputs": "входы", "forward": "прямой проход", "backward": "обратный проход", "done": "готово",
+             "start": "начало", "seed": "начало обратного прохода"}  # fmt: skip
+
+
+def _phase_word(word: str) -> str:
+    return tr(word, _PHASE_RU.get(word))
 
 
 def frame_html(frame: Any) -> str:
     """The text under the stepper's graph: the phase, then one line per chain-rule product."""
     colour, word = _PHASE[frame.phase]
+    word = _phase_word(word)
     head, _, rest = frame.text.partition(": ")
     lines = [html.escape(s) for s in rest.split(";  ")] if rest else []
     body = "<br>".join(f"&nbsp;&nbsp;{s}" for s in lines)
@@ -535,16 +575,21 @@ def training_lr_explorer(
         min=math.log10(lr_range[0]),
         max=math.log10(lr_range[1]),
         step=0.1,
-        description="learning rate",
+        description=tr("learning rate", "скорость"),
         readout_format=".3g",
         continuous_update=False,
         style=wide,
         layout=W.Layout(width="440px"),
     )
     steps_slider = W.IntSlider(
-        value=steps, min=steps_range[0], max=steps_range[1], description="steps", continuous_update=False
+        value=steps, min=steps_range[0], max=steps_range[1], description=tr("steps", "шаги"), continuous_update=False
     )
-    keep_box = W.Checkbox(value=keep, description="keep earlier runs", indent=False, layout=W.Layout(width="auto"))
+    keep_box = W.Checkbox(
+        value=keep,
+        description=tr("keep earlier runs", "оставлять прежние запуски"),
+        indent=False,
+        layout=W.Layout(width="auto"),
+    )
     status = W.HTML()
     out = W.Output()
     progress_out = W.Output()
@@ -572,8 +617,10 @@ def training_lr_explorer(
         shown = history[-6:] if keep_box.value else history[-1:]
         runs = [(k[0], cache[k], regime(cache[k])) for k in shown]
         reg = runs[-1][2]
-        _show(out, training_figure(runs, title=f"Training loss, lr = {key[0]:.3g}: {reg}"))
-        status.value = _regime_html(reg, f" &nbsp; <small>(final loss {cache[key][-1]:.4g})</small>")
+        title = tr("Training loss", "Потери на обучении") + f", lr = {key[0]:.3g}: {regime_name(reg)}"
+        _show(out, training_figure(runs, title=title))
+        final = tr("final loss", "итоговые потери")
+        status.value = _regime_html(reg, f" &nbsp; <small>({final} {cache[key][-1]:.4g})</small>")
         box.result = {"lr": key[0], "steps": key[1], "losses": cache[key], "regime": reg}
         box.redraws += 1
 
