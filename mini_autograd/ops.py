@@ -385,6 +385,61 @@ class LogSumExp(Function):
         return g * np.exp(a - out), None, None
 
 
+class Norm(Function):
+    """z = (sum |a|**p)**(1/p) over dim (the vector p-norm; p = 2 is the Euclidean length).
+
+    dz/da = a * |a|**(p-2) / z**(p-1); for p = 2 that is a / z, for p = 1 sign(a). p = inf is max |a| (the gradient
+    split evenly among the largest), p = 0 counts the nonzero entries (gradient 0). Where z = 0 the gradient is 0,
+    as in PyTorch, instead of the 0/0 the formula gives.
+    """
+
+    op_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    @_quiet
+    def forward(ctx, a, p, dim, keepdim):
+        axis = _as_axis(dim, a.ndim) if np.ndim(a) else None
+        absa = np.abs(a)
+        if p == np.inf:
+            out = np.max(absa, axis=axis, keepdims=True)
+        elif p == -np.inf:
+            out = np.min(absa, axis=axis, keepdims=True)
+        elif p == 0:
+            out = np.sum(absa != 0, axis=axis, keepdims=True).astype(a.dtype)
+        elif p == 1:
+            out = np.sum(absa, axis=axis, keepdims=True)
+        elif p == 2:
+            out = np.sqrt(np.sum(a * a, axis=axis, keepdims=True))
+        else:
+            out = np.sum(absa**p, axis=axis, keepdims=True) ** (1.0 / p)
+        out = np.asarray(out, dtype=a.dtype)
+        ctx.save_for_backward(a, out)
+        ctx.p, ctx.axis, ctx.keepdim = p, axis, keepdim
+        if keepdim:
+            return out
+        return out.reshape(()) if axis is None else np.squeeze(out, axis=axis)
+
+    @staticmethod
+    @_quiet
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors  # out kept its reduced dims, so it broadcasts against a
+        p = ctx.p
+        g = grad if ctx.keepdim else np.reshape(grad, out.shape)
+        zero = np.zeros((), dtype=a.dtype)
+        if p == 0:
+            local = np.zeros_like(a)
+        elif p == 1:
+            local = np.sign(a)
+        elif np.isinf(p):
+            hit = np.abs(a) == out
+            local = np.sign(a) * hit / np.sum(hit, axis=ctx.axis, keepdims=True)
+        elif p == 2:
+            local = np.where(out == 0, zero, a / out)
+        else:
+            local = np.where(out == 0, zero, a * np.abs(a) ** (p - 2) / out ** (p - 1))
+        return g * local, None, None, None
+
+
 # --------------------------------------------------------------------------------------------------- elementwise
 
 
@@ -496,6 +551,50 @@ class Log(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         return grad / a
+
+
+class Sin(Function):
+    """z = sin(a).   dz/da = cos(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * np.cos(a)
+
+
+class Cos(Function):
+    """z = cos(a).   dz/da = -sin(a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * -np.sin(a)
+
+
+class Where(Function):
+    """z = a where cond else b (cond a boolean array, not differentiated).   dz/da = cond,   dz/db = not cond."""
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.cond = cond
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        cond = ctx.cond
+        need_a, need_b = ctx.needs_input_grad[1:]
+        zero = np.zeros((), dtype=grad.dtype)
+        return None, (np.where(cond, grad, zero) if need_a else None), (np.where(cond, zero, grad) if need_b else None)
 
 
 class Abs(Function):
@@ -649,6 +748,121 @@ class MSELoss(Function):
         scale = 2 / diff.size if ctx.reduction == "mean" else 2
         g = grad * (scale * diff)
         return g, -g, None
+
+
+class LeakyRelu(Function):
+    """z = a where a > 0, else slope * a.   dz/da = 1 where a > 0, else slope (so at 0 it is slope, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, slope):
+        ctx.save_for_backward(a)
+        ctx.slope = slope
+        return np.where(a > 0, a, a * slope).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * np.where(a > 0, 1, ctx.slope).astype(grad.dtype, copy=False), None
+
+
+def _reduce_loss(losses, reduction: str):
+    """The three reductions of PyTorch's losses: elementwise ("none"), their sum, or their mean."""
+    if reduction == "none":
+        return losses
+    return np.asarray(np.sum(losses) if reduction == "sum" else np.mean(losses), dtype=losses.dtype)
+
+
+def _loss_grad(grad, size: int, reduction: str):
+    """The upstream gradient of a reduced loss, as a factor for each element's local derivative."""
+    return grad / size if reduction == "mean" else grad
+
+
+class BinaryCrossEntropy(Function):
+    """z = -w (t log p + (1 - t) log(1 - p)) per element, then reduced (each log clamped at -100, as in PyTorch,
+    so p = 0 or 1 gives a large finite loss instead of inf).
+
+    dz/dp = w (p - t) / (p (1 - p))   (the denominator kept >= 1e-12),   dz/dt = w (log(1 - p) - log p).
+    """
+
+    @staticmethod
+    @_quiet
+    def forward(ctx, p, t, weight, reduction):
+        log_p = np.maximum(np.log(p), -100)
+        log_1mp = np.maximum(np.log(1 - p), -100)
+        losses = -(t * log_p + (1 - t) * log_1mp)
+        if weight is not None:
+            losses = losses * weight
+        ctx.save_for_backward(p, t, log_p, log_1mp)
+        ctx.weight, ctx.reduction = weight, reduction
+        return _reduce_loss(losses.astype(p.dtype, copy=False), reduction)
+
+    @staticmethod
+    @_quiet
+    def backward(ctx, grad):
+        p, t, log_p, log_1mp = ctx.saved_tensors
+        g = _loss_grad(grad, p.size, ctx.reduction)
+        if ctx.weight is not None:
+            g = g * ctx.weight
+        need_p, need_t = ctx.needs_input_grad[:2]
+        gp = g * (p - t) / np.maximum(p * (1 - p), 1e-12) if need_p else None
+        gt = g * (log_1mp - log_p) if need_t else None
+        return gp, gt, None, None
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """z = sigmoid then binary cross-entropy of logits x, fused so it never overflows:
+    per element (1 - t) x + (1 + (q - 1) t) softplus(-x), with softplus(-x) = log(1 + exp(-|x|)) + max(-x, 0) and q
+    the pos_weight (1 without one), times the weight w; then reduced.
+
+    dz/dx = w ((1 - t) - (1 + (q - 1) t) sigmoid(-x))   (= w (sigmoid(x) - t) when q = 1),
+    dz/dt = w (-x + (q - 1) softplus(-x)).
+    """
+
+    @staticmethod
+    @_quiet
+    def forward(ctx, x, t, weight, pos_weight, reduction):
+        softplus_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
+        q = 1 if pos_weight is None else pos_weight
+        scale = 1 + (q - 1) * t
+        losses = (1 - t) * x + scale * softplus_neg
+        if weight is not None:
+            losses = losses * weight
+        ctx.save_for_backward(x, t, softplus_neg)
+        ctx.weight, ctx.q, ctx.reduction = weight, q, reduction
+        return _reduce_loss(losses.astype(x.dtype, copy=False), reduction)
+
+    @staticmethod
+    @_quiet
+    def backward(ctx, grad):
+        x, t, softplus_neg = ctx.saved_tensors
+        g = _loss_grad(grad, x.size, ctx.reduction)
+        if ctx.weight is not None:
+            g = g * ctx.weight
+        q = ctx.q
+        need_x, need_t = ctx.needs_input_grad[:2]
+        e = np.exp(-np.abs(x))
+        sigmoid_neg = np.where(x >= 0, e / (1 + e), 1 / (1 + e))  # sigmoid(-x), without overflow for any x
+        gx = g * ((1 - t) - (1 + (q - 1) * t) * sigmoid_neg) if need_x else None
+        gt = g * (-x + (q - 1) * softplus_neg) if need_t else None
+        return gx, gt, None, None, None
+
+
+class Embedding(Function):
+    """z = weight[indices]: a row of the table per index.   dz/dweight = grad scattered back into the rows used
+    (an index used twice gets both gradients added), none to the ``padding_idx`` row."""
+
+    @staticmethod
+    def forward(ctx, weight, indices, padding_idx):
+        ctx.shape, ctx.indices, ctx.padding_idx = weight.shape, indices, padding_idx
+        return weight[indices]
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        np.add.at(out, ctx.indices, grad)
+        if ctx.padding_idx is not None:
+            out[ctx.padding_idx] = 0
+        return out, None, None
 
 
 # --------------------------------------------------------------------------------------------------- shape

@@ -195,6 +195,8 @@ class Tensor:
     def numel(self) -> int:
         return int(self.data.size)
 
+    nelement = numel  # PyTorch's older name for the same thing
+
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -411,23 +413,48 @@ class Tensor:
         return _new_tensor(np.all(self.data), False, None)
 
     # ----------------------------------------------------------------------------------------- reductions
-    def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return sum(self, dim, keepdim)
+    def sum(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
+        return sum(self, dim, keepdim, keepdims=keepdims)
 
-    def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return mean(self, dim, keepdim)
+    def mean(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
+        return mean(self, dim, keepdim, keepdims=keepdims)
 
-    def max(self, dim: int | None = None, keepdim: bool = False):
-        return max(self, dim, keepdim)
+    def max(self, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None):
+        return max(self, dim, keepdim, keepdims=keepdims)
 
-    def min(self, dim: int | None = None, keepdim: bool = False):
-        return min(self, dim, keepdim)
+    def min(self, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None):
+        return min(self, dim, keepdim, keepdims=keepdims)
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        return argmax(self, dim, keepdim)
+    def argmax(self, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
+        return argmax(self, dim, keepdim, keepdims=keepdims)
 
-    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
-        return logsumexp(self, dim, keepdim)
+    def logsumexp(self, dim: Any, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
+        return logsumexp(self, dim, keepdim, keepdims=keepdims)
+
+    def var(
+        self,
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: Any = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        return var(self, dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
+
+    def std(
+        self,
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: Any = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        return std(self, dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+        return norm(self, p, dim, keepdim)
 
     # ------------------------------------------------------------------------------------------ elementwise
     def relu(self) -> Tensor:
@@ -447,6 +474,12 @@ class Tensor:
 
     def abs(self) -> Tensor:
         return Abs.apply(self)
+
+    def sin(self) -> Tensor:
+        return Sin.apply(self)
+
+    def cos(self) -> Tensor:
+        return Cos.apply(self)
 
     def sqrt(self) -> Tensor:
         return Sqrt.apply(self)
@@ -473,6 +506,19 @@ class Tensor:
 
     def matmul(self, other: Any) -> Tensor:
         return matmul(self, other)
+
+    def mm(self, mat2: Any) -> Tensor:
+        return mm(self, mat2)
+
+    def dot(self, other: Any) -> Tensor:
+        return dot(self, other)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """``x.where(cond, y)`` is ``where(cond, x, y)``."""
+        return where(condition, self, other)
+
+    def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+        return allclose(self, other, rtol, atol, equal_nan)
 
     def add(self, other: Any) -> Tensor:
         return add(self, other)
@@ -545,6 +591,7 @@ class Tensor:
 
 
 builtins_float = __builtins__["float"] if isinstance(__builtins__, dict) else __builtins__.float
+builtins_max = __builtins__["max"] if isinstance(__builtins__, dict) else __builtins__.max
 
 
 def _index_key(key: Any) -> Any:
@@ -688,6 +735,34 @@ def neg(a: Tensor) -> Tensor:
     return Neg.apply(a)
 
 
+def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+    """The product of two matrices (2-d only; :func:`matmul` also takes vectors and batches)."""
+    if input.ndim != 2:
+        raise RuntimeError(f"self must be a matrix (mm takes 2-d tensors, got shape {tuple(input.shape)}); use matmul")
+    if mat2.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix (mm takes 2-d tensors, got shape {tuple(mat2.shape)}); use matmul")
+    if input.shape[1] != mat2.shape[0]:
+        (n, k), (k2, m) = input.shape, mat2.shape
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m}); the columns of the first must equal "
+            "the rows of the second (transpose one of them?)"
+        )
+    return matmul(input, mat2)
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """The dot product of two 1-d tensors of the same length, sum(input * other)."""
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    if input.shape[0] != other.shape[0]:
+        n, m = input.shape[0], other.shape[0]
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number of elements, "
+            f"but got {n} and {m} elements respectively"
+        )
+    return matmul(input, other)
+
+
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product with numpy's (and PyTorch's) rules for 1-d, 2-d and batched operands."""
     a = a if isinstance(a, Tensor) else Tensor(a)
@@ -723,15 +798,94 @@ def _float_only(t: Tensor, what: str) -> None:
         raise RuntimeError(f"{what}: expected a floating point tensor but got {t.dtype}; convert it with .float()")
 
 
-def sum(t: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+def _keepdim(keepdim: bool, keepdims: bool | None) -> bool:
+    """PyTorch accepts numpy's spelling ``keepdims=`` as an alias of ``keepdim=`` on its reductions (not on norm)."""
+    if keepdims is None:
+        return bool(keepdim)
+    if keepdim:
+        raise TypeError("got both keepdim= and keepdims=; they mean the same thing, pass only one of them")
+    return bool(keepdims)
+
+
+def sum(t: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:  # noqa: A001
     """Sum of all elements, or along ``dim`` (an int or a tuple), keeping reduced dims if ``keepdim``."""
-    return Sum.apply(t, dim, keepdim)
+    return Sum.apply(t, dim, _keepdim(keepdim, keepdims))
 
 
-def mean(t: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def mean(t: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
     """Average of all elements, or along ``dim``."""
     _float_only(t, "mean")
-    return Mean.apply(t, dim, keepdim)
+    return Mean.apply(t, dim, _keepdim(keepdim, keepdims))
+
+
+def var(
+    t: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Variance: sum((t - mean)**2) / (n - correction) over ``dim`` (all elements by default).
+
+    ``correction=1`` (the default, Bessel's correction: the unbiased sample variance) divides by n - 1;
+    ``correction=0`` divides by n, the population variance numpy's ``np.var`` computes. The older spelling
+    ``unbiased=True/False`` means correction 1/0. Built from mean, subtraction, multiplication and sum, so its
+    gradient, 2 (t - mean) / (n - correction), comes from theirs.
+
+    >>> tensor([1., 2., 3., 4.]).var()
+    tensor(1.6667)
+    >>> tensor([1., 2., 3., 4.]).var(correction=0)
+    tensor(1.2500)
+    """
+    if isinstance(dim, bool):  # var(t, False): PyTorch's overload with `unbiased` as the only argument
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError("var/std: pass either unbiased= (the older spelling) or correction=, not both")
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    _float_only(t, "std and var")
+    keep = _keepdim(keepdim, keepdims)
+    centred = t - Mean.apply(t, dim, True)
+    total = Sum.apply(centred * centred, dim, keep)
+    n = t.data.size // builtins_max(total.data.size, 1) if t.data.size else 0
+    return _renamed(total / builtins_max(n - correction, 0), "VarBackward0")
+
+
+def std(
+    t: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Standard deviation, the square root of :func:`var` (same arguments, same default correction=1).
+
+    >>> tensor([1., 2., 3., 4.]).std()
+    tensor(1.2910)
+    """
+    out = var(t, dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
+    return _renamed(Sqrt.apply(out), "StdBackward0")
+
+
+def norm(t: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+    """The vector p-norm, (sum |t|**p)**(1/p), of all elements or along ``dim``: p=2 (or "fro", the default) is the
+    Euclidean length, p=1 the sum of absolute values, p=float("inf") the largest absolute value.
+
+    >>> tensor([3., 4.]).norm()
+    tensor(5.)
+    >>> tensor([[3., 4.], [6., 8.]]).norm(dim=1)
+    tensor([ 5., 10.])
+    """
+    if p is None or p == "fro":
+        p = 2
+    if isinstance(p, str) or not isinstance(p, numbers.Real):
+        raise RuntimeError(f"norm: p={p!r} is not supported here; use a number (2 is the default, 1, float('inf'))")
+    _float_only(t, "norm")
+    return Norm.apply(t, builtins_float(p), dim, keepdim)
 
 
 class _ValuesIndices(NamedTuple):
@@ -744,9 +898,10 @@ class _ValuesIndices(NamedTuple):
         return f"mini_autograd.return_types.max(\nvalues={self.values!r},\nindices={self.indices!r})"
 
 
-def max(t: Tensor, dim: Any = None, keepdim: bool = False):  # noqa: A001
+def max(t: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None):  # noqa: A001
     """``max(t)``: the largest element (the gradient splits evenly among ties). ``max(t, dim)``: (values, indices),
     the gradient going to the first maximal index. ``max(a, b)`` with two tensors is ``maximum(a, b)``."""
+    keepdim = _keepdim(keepdim, keepdims)
     if isinstance(dim, Tensor):
         return maximum(t, dim)
     if dim is None:
@@ -760,8 +915,9 @@ def max(t: Tensor, dim: Any = None, keepdim: bool = False):  # noqa: A001
     return _ValuesIndices(MaxDim.apply(t, d, keepdim, indices), _new_tensor(indices.astype(np.int64), False, None))
 
 
-def min(t: Tensor, dim: Any = None, keepdim: bool = False):  # noqa: A001
+def min(t: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None):  # noqa: A001
     """Like max, for the smallest: computed as -max(-t), so gradients follow the same rules."""
+    keepdim = _keepdim(keepdim, keepdims)
     if isinstance(dim, Tensor):
         return minimum(t, dim)
     if dim is None:
@@ -777,7 +933,8 @@ def _renamed(t: Tensor, name: str) -> Tensor:
     return t
 
 
-def argmax(t: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def argmax(t: Tensor, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
+    keepdim = _keepdim(keepdim, keepdims)
     if dim is None:
         return _new_tensor(np.array(np.argmax(t.data), dtype=np.int64), False, None)
     d = _ops._as_axis(dim, t.ndim)
@@ -822,6 +979,92 @@ def sqrt(t: Tensor) -> Tensor:
     return Sqrt.apply(t)
 
 
+def sin(t: Tensor) -> Tensor:
+    """sin(t) elementwise, t in radians."""
+    return Sin.apply(t)
+
+
+def cos(t: Tensor) -> Tensor:
+    """cos(t) elementwise, t in radians."""
+    return Cos.apply(t)
+
+
+def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:  # noqa: A002
+    """Pick elementwise: ``input`` where ``condition`` is True, ``other`` where it is False (all three broadcast).
+
+    The gradient flows to ``input`` at the True places and to ``other`` at the False ones. ``input`` and ``other``
+    may be numbers. With the condition alone, ``where(condition)`` returns the indices of the True elements, one
+    tensor per dimension.
+
+    >>> x = tensor([-1., 2., -3.])
+    >>> where(x > 0, x, 0.)
+    tensor([0., 2., 0.])
+    """
+    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if input is None and other is None:
+        return tuple(_new_tensor(i.astype(np.int64), False, None) for i in np.nonzero(cond))
+    if input is None or other is None:
+        raise TypeError("where() takes a condition and both input and other (or the condition alone)")
+    if np.result_type(cond) != np.bool_:
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{_TORCH_NAMES.get(np.result_type(cond), np.result_type(cond))}; write a comparison such as x > 0"
+        )
+    a, b = _as_operand(input, other), _as_operand(other, input)
+    if a.data.dtype != b.data.dtype:
+        a, b = _promote(a, b)
+    try:
+        np.broadcast_shapes(np.shape(cond), a.shape, b.shape)
+    except ValueError:
+        raise RuntimeError(
+            f"where: the condition {np.shape(cond)}, input {a.shape} and other {b.shape} cannot be broadcast "
+            "together; line their shapes up from the right, each pair equal or one of them 1"
+        ) from None
+    return Where.apply(np.asarray(cond), a, b)
+
+
+def _as_operand(value: Any, beside: Any) -> Tensor:
+    """A number next to a tensor takes the tensor's dtype (a float next to an integer tensor gives float32); two
+    numbers take PyTorch's defaults (float32, int64)."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(beside, Tensor) and isinstance(value, numbers.Number) and not isinstance(value, bool):
+        if beside.data.dtype.kind == "f" or not isinstance(value, builtins_float):
+            return Tensor(value, dtype=beside.dtype) if beside.data.dtype.kind != "b" else Tensor(value)
+    return Tensor(value)
+
+
+_TORCH_NAMES = {  # PyTorch's C++ names of the scalar types, as its error messages print them
+    np.dtype("float32"): "Float",
+    np.dtype("float64"): "Double",
+    np.dtype("float16"): "Half",
+    np.dtype("int64"): "Long",
+    np.dtype("int32"): "Int",
+    np.dtype("bool"): "Bool",
+}
+
+
+def allclose(  # noqa: A002
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
+    """True when |input - other| <= atol + rtol * |other| everywhere (the shapes broadcast); a bool, not a tensor.
+
+    Both must have the same dtype, as in PyTorch: compare ``a.float()`` with ``b`` if one holds integers.
+    """
+    a, b = input.data, other.data
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            f"{_TORCH_NAMES[a.dtype]} did not match {_TORCH_NAMES[b.dtype]}: allclose needs two tensors of the same "
+            "dtype; convert one with .float() or .double()"
+        )
+    return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def numel(t: Tensor) -> int:
+    """The number of elements of t."""
+    return t.numel()
+
+
 def clamp(t: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """Limit values to [min, max]; the gradient passes where min <= t <= max."""
     if min is None and max is None:
@@ -839,9 +1082,9 @@ def log_softmax(t: Tensor, dim: int) -> Tensor:
     return LogSoftmax.apply(t, _ops._as_axis(dim, t.ndim))
 
 
-def logsumexp(t: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+def logsumexp(t: Tensor, dim: Any, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
     _float_only(t, "logsumexp")
-    return LogSumExp.apply(t, dim, keepdim)
+    return LogSumExp.apply(t, dim, _keepdim(keepdim, keepdims))
 
 
 def reshape(t: Tensor, *shape: Any) -> Tensor:
@@ -889,47 +1132,246 @@ def _shape_args(size: tuple) -> tuple:
     return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.zeros(_shape_args(size), dtype=_numpy_dtype(dtype or float32)), requires_grad=requires_grad)
+def _factory(data: np.ndarray, device: Any, requires_grad: bool) -> Tensor:
+    """The tail of every factory: check the device, wrap the array (no copy) and set requires_grad."""
+    if device is not None:
+        _require_cpu(device)
+    t = _new_tensor(data, False, None)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.ones(_shape_args(size), dtype=_numpy_dtype(dtype or float32)), requires_grad=requires_grad)
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``, float32 unless ``dtype`` says otherwise."""
+    return _factory(np.zeros(_shape_args(size), dtype=_numpy_dtype(dtype or float32)), device, requires_grad)
 
 
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return zeros(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``, float32 unless ``dtype`` says otherwise."""
+    return _factory(np.ones(_shape_args(size), dtype=_numpy_dtype(dtype or float32)), device, requires_grad)
 
 
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return ones(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor whose values you are about to overwrite. PyTorch leaves them uninitialised (whatever was in
+    memory); here they are zeros, so a program that forgets to fill it behaves the same on every run."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-_generator = np.random.default_rng()
+def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` (a tuple) filled with ``fill_value``; the dtype follows the value as in ``tensor()``:
+    a float gives float32, an int int64, a bool bool.
+
+    >>> full((2,), 3.5)
+    tensor([3.5000, 3.5000])
+    """
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(
+            f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}; "
+            f"write full(({size},), value)"
+        )
+    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    dt = _numpy_dtype(dtype) if dtype is not None else _to_array(value, None).dtype
+    return _factory(np.full(tuple(size), value, dtype=dt), device, requires_grad)
 
 
-def manual_seed(seed: int) -> None:
-    """Seed the generator behind randn, rand and nn's initialisation (not PyTorch's: the numbers differ)."""
-    global _generator
-    _generator = np.random.default_rng(seed)
+def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """The n x n identity matrix (n x m with ones on the diagonal when m is given), float32 by default."""
+    return _factory(np.eye(n, m, dtype=_numpy_dtype(dtype or float32)), device, requires_grad)
 
 
-def _rng() -> np.random.Generator:
-    """The generator behind randn, rand and nn's initialisation (replaced by manual_seed)."""
-    return _generator
+def zeros_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return zeros(t.shape, dtype=dtype or t.dtype, device=device, requires_grad=requires_grad)
 
 
-def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    data = _generator.standard_normal(_shape_args(size)).astype(_numpy_dtype(dtype or float32))
-    return Tensor(data, requires_grad=requires_grad)
+def ones_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return ones(t.shape, dtype=dtype or t.dtype, device=device, requires_grad=requires_grad)
 
 
-def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    data = _generator.random(_shape_args(size)).astype(_numpy_dtype(dtype or float32))
-    return Tensor(data, requires_grad=requires_grad)
+def empty_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return empty(t.shape, dtype=dtype or t.dtype, device=device, requires_grad=requires_grad)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full_like(t: Tensor, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return full(t.shape, fill_value, dtype=dtype or t.dtype, device=device, requires_grad=requires_grad)
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor that *shares memory* with a numpy array, as in PyTorch: changing one changes the other.
+
+    >>> a = np.zeros(3)
+    >>> t = from_numpy(a)
+    >>> a[0] = 5.0
+    >>> t
+    tensor([5., 0., 0.], dtype=mini_autograd.float64)
+
+    The dtype is the array's (numpy's float64 stays float64, unlike ``tensor(list_of_floats)``, which is float32).
+    Use ``tensor(a)`` for a copy.
+    """
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__}); use tensor(...) for lists and numbers")
+    if ndarray.dtype not in _DTYPES:
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{ndarray.dtype.type.__name__}. The only supported types are: "
+            "float64, float32, float16, int64, int32 and bool; convert it with a.astype(np.float32) first."
+        )
+    return _new_tensor(ndarray, False, None)
+
+
+# ------------------------------------------------------------------------------------------- random numbers
+
+
+class Generator:
+    """A source of random numbers with its own seed, for ``generator=`` of randn, rand, randint, randperm and a
+    DataLoader's shuffling, so one stream can be reproduced independently of every other draw.
+
+    >>> g = Generator().manual_seed(0)
+    >>> a = randn(3, generator=g)
+    >>> b = randn(3, generator=Generator().manual_seed(0))   # the same seed gives the same numbers
+
+    The numbers come from numpy's PCG64, so they differ from PyTorch's for the same seed; reproducibility within
+    mini_autograd is what a seed promises here. Like PyTorch's, a new Generator starts from a fixed seed,
+    67280421310721.
+    """
+
+    DEFAULT_SEED = 67280421310721
+
+    def __init__(self, device: Any = "cpu") -> None:
+        _require_cpu(device)
+        self.manual_seed(self.DEFAULT_SEED)
+
+    @property
+    def device(self) -> device:
+        return _CPU
+
+    def manual_seed(self, seed: int) -> Generator:
+        """Restart the stream from ``seed``; returns the generator, so ``Generator().manual_seed(0)`` reads well."""
+        self._seed = int(seed) % 2**64
+        self._rng = np.random.default_rng(self._seed)
+        return self
+
+    def seed(self) -> int:
+        """Reseed from the operating system's entropy and return the new seed."""
+        self.manual_seed(int(np.random.SeedSequence().entropy) % 2**63)
+        return self._seed
+
+    def initial_seed(self) -> int:
+        """The seed the current stream started from."""
+        return self._seed
+
+    def get_state(self) -> dict:
+        """The stream's position (numpy's bit-generator state), for ``set_state`` to return to later."""
+        return self._rng.bit_generator.state
+
+    def set_state(self, state: dict) -> Generator:
+        self._rng.bit_generator.state = state
+        return self
+
+    def __repr__(self) -> str:
+        return f"<mini_autograd.Generator object at {id(self):#x}>"
+
+
+_CPU = device("cpu")
+default_generator = Generator()
+default_generator.seed()  # unlike a new Generator, the global one starts from a fresh seed on every run
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the generator behind randn, rand, randint, randperm, dropout and nn's initialisation, so a program
+    draws the same numbers on every run (not PyTorch's numbers: those come from another algorithm). Returns the
+    default generator, as PyTorch does."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    """Seed the default generator from the operating system's entropy; returns the seed."""
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    """The seed the default generator's current stream started from."""
+    return default_generator.initial_seed()
+
+
+def _rng(generator: Generator | None = None) -> np.random.Generator:
+    """The numpy generator behind a draw: ``generator``'s if one is given, else the default (see manual_seed)."""
+    if generator is None:
+        return default_generator._rng
+    if not isinstance(generator, Generator):
+        raise TypeError(f"generator must be a mini_autograd.Generator, got {type(generator).__name__}")
+    return generator._rng
+
+
+def randn(
+    *size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Samples of the standard normal distribution (mean 0, variance 1), float32 by default."""
+    data = _rng(generator).standard_normal(_shape_args(size)).astype(_numpy_dtype(dtype or float32))
+    return _factory(data, device, requires_grad)
+
+
+def rand(
+    *size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Samples of the uniform distribution on [0, 1), float32 by default."""
+    data = _rng(generator).random(_shape_args(size)).astype(_numpy_dtype(dtype or float32))
+    return _factory(data, device, requires_grad)
+
+
+def randn_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return randn(t.shape, dtype=dtype or t.dtype, device=device, requires_grad=requires_grad)
+
+
+def rand_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return rand(t.shape, dtype=dtype or t.dtype, device=device, requires_grad=requires_grad)
+
+
+def randint(
+    low: int = 0,
+    high: Any = None,
+    size: Any = None,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Random integers in [low, high), int64 by default: ``randint(10, (3,))`` or ``randint(1, 7, (2, 2))``.
+
+    As in PyTorch, ``size`` is a tuple even for one dimension: ``randint(0, 10, (5,))``.
+    """
+    if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
+    if high is None or size is None:
+        raise TypeError("randint() needs high and size: randint(high, size) or randint(low, high, size), size a tuple")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(
+            f"randint(): size must be a tuple of ints, not {type(size).__name__}; write randint({low}, {high}, "
+            f"({size},))"
+        )
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    data = _rng(generator).integers(low, high, tuple(size)).astype(_numpy_dtype(dtype or int64))
+    return _factory(data, device, requires_grad)
+
+
+def randperm(
+    n: int, *, generator: Generator | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """The integers 0 .. n-1 in random order (int64 by default): the usual way to shuffle a dataset's indices."""
+    data = _rng(generator).permutation(int(n)).astype(_numpy_dtype(dtype or int64))
+    return _factory(data, device, requires_grad)
+
+
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Evenly spaced values in [start, end): integers give int64, any float gives float32, as in PyTorch."""
     if end is None:
         start, end = 0, start
@@ -938,12 +1380,15 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requir
         dt = np.int64 if all(isinstance(v, int) for v in (start, end, step)) else np.float32
     else:
         dt = _numpy_dtype(dtype)
-    return Tensor(data.astype(dt), requires_grad=requires_grad)
+    return _factory(data.astype(dt), device, requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """``steps`` evenly spaced values from start to end, both included; float32 by default."""
     data = np.linspace(start, end, steps).astype(_numpy_dtype(dtype or float32))
-    return Tensor(data, requires_grad=requires_grad)
+    return _factory(data, device, requires_grad)
 
 
 def stack(tensors: list, dim: int = 0) -> Tensor:
@@ -968,6 +1413,7 @@ from .ops import (  # noqa: E402
     Cat,
     Clamp,
     Clone,
+    Cos,
     Div,
     Exp,
     Index,
@@ -982,6 +1428,7 @@ from .ops import (  # noqa: E402
     Minimum,
     Mul,
     Neg,
+    Norm,
     Permute,
     Pow,
     PowScalar,
@@ -990,10 +1437,12 @@ from .ops import (  # noqa: E402
     RPow,
     RSub,
     Sigmoid,
+    Sin,
     Softmax,
     Sqrt,
     Sub,
     Sum,
     Tanh,
     Transpose,
+    Where,
 )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import ops
-from ..tensor import Tensor, _float_only
+from ..tensor import Tensor, _float_only, _rng
 from ..tensor import log_softmax as _log_softmax
 from ..tensor import softmax as _softmax
 
@@ -85,3 +87,131 @@ def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Ten
             f"{input.shape[1]} classes"
         )
     return ops.CrossEntropy.apply(input, t, reduction)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
+    """x where x > 0, else negative_slope * x: a ReLU that lets a little gradient through for negative inputs.
+
+    ``inplace`` is accepted so PyTorch code runs, but the result is always a new tensor (no in-place ops in a graph
+    here); ``x = F.leaky_relu(x, inplace=True)`` gives the same values either way."""
+    _float_only(input, "leaky_relu")
+    return ops.LeakyRelu.apply(input, float(negative_slope))
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    """While training, zero each element with probability ``p`` and scale the rest by 1 / (1 - p), so the expected
+    value of every element is unchanged; with ``training=False`` return the input as it is.
+
+    The mask is a constant of the graph, so the gradient is the same mask times 1 / (1 - p). The zeros are drawn
+    from the generator that ``manual_seed`` seeds. ``inplace`` is accepted and the result is a new tensor.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    _float_only(input, "dropout")
+    dt = input.data.dtype
+    if p == 1.0:
+        mask = np.zeros(input.shape, dtype=dt)
+    else:
+        keep = _rng().random(input.shape) >= p
+        mask = (keep / (1.0 - p)).astype(dt)
+    return input * Tensor(mask)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices (int64, any shape) as one-hot rows: one more dimension of size ``num_classes`` (by default
+    the largest index + 1), a 1 at each index and 0 elsewhere, int64 as in PyTorch (use ``.float()`` for a target).
+
+    >>> one_hot(tensor([0, 2]), 3)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
+    idx = np.asarray(tensor.data)
+    if idx.dtype != np.int64:
+        raise RuntimeError(
+            "one_hot is only applicable to index tensor of type LongTensor; make the indices with "
+            "tensor([...]) of ints or convert them with .long()"
+        )
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if idx.size and idx.max() >= num_classes:
+        raise RuntimeError(
+            f"Class values must be smaller than num_classes (got {int(idx.max())} with num_classes={num_classes})."
+        )
+    return Tensor((idx[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+def _loss_operands(name: str, input: Tensor, target: Any, what: str) -> Tensor:  # noqa: A002
+    _float_only(input, name)
+    if not isinstance(target, Tensor):
+        target = Tensor(target, dtype=input.dtype)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"{name}: {what} target size ({tuple(target.shape)}) must be the same as the input size "
+            f"({tuple(input.shape)}); reshape one of them (e.g. target.reshape(input.shape) or output.squeeze(1))"
+        )
+    if target.data.dtype != input.data.dtype:
+        target = target.to(input.dtype)
+    return target
+
+
+def _weight_array(weight: Any, input: Tensor) -> np.ndarray | None:  # noqa: A002
+    if weight is None:
+        return None
+    values = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=input.data.dtype)
+    return np.broadcast_to(values, input.shape)
+
+
+def binary_cross_entropy(
+    input: Tensor,  # noqa: A002
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """-(t log p + (1 - t) log(1 - p)), averaged: the loss of a probability ``input`` p in [0, 1] (the output of a
+    sigmoid) against a target t of the same shape (0 and 1, or soft labels). Each log is clamped at -100, as in
+    PyTorch. Prefer :func:`binary_cross_entropy_with_logits` on the scores before the sigmoid: it never overflows.
+    """
+    _check_reduction(reduction)
+    target = _loss_operands("binary_cross_entropy", input, target, "Using a")
+    p = np.asarray(input.data)
+    if p.size and (np.min(p) < 0 or np.max(p) > 1 or np.isnan(p).any()):
+        raise RuntimeError(
+            "all elements of input should be between 0 and 1; binary_cross_entropy takes probabilities. Apply "
+            "sigmoid first, or use binary_cross_entropy_with_logits on the raw scores"
+        )
+    return ops.BinaryCrossEntropy.apply(input, target, _weight_array(weight, input), reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,  # noqa: A002
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+    pos_weight: Any = None,
+) -> Tensor:
+    """binary_cross_entropy(sigmoid(input), target) computed in one stable step from the scores (logits) ``input``.
+    ``pos_weight`` multiplies the loss of the positive examples (t = 1), e.g. n_negative / n_positive for rare
+    positives."""
+    _check_reduction(reduction)
+    target = _loss_operands("binary_cross_entropy_with_logits", input, target, "the")
+    return ops.BinaryCrossEntropyWithLogits.apply(
+        input, target, _weight_array(weight, input), _weight_array(pos_weight, input), reduction
+    )
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:  # noqa: A002
+    """Rows of ``weight`` picked by the integer ``input`` (any shape): the output has shape input.shape + (dim,)."""
+    idx = np.asarray(input.data if isinstance(input, Tensor) else input)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
+            f"but got {idx.dtype} instead; embedding takes integer indices (use .long())"
+        )
+    n = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError(f"index out of range in self: the indices must be in [0, {n}) for an Embedding of {n} rows")
+    return ops.Embedding.apply(weight, idx, padding_idx)

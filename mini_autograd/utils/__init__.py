@@ -1,0 +1,5 @@
+"""Utilities outside the engine, as ``torch.utils``: ``data`` (Dataset, TensorDataset, DataLoader)."""
+
+from . import data
+
+__all__ = ["data"]
