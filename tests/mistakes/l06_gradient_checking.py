@@ -232,9 +232,9 @@ def relative_error(a, n):
 """,
         words=["one error per entry"],
     ),
-    # ---------------------------------------------------------------- exercise 3: gradient_errors
+    # ---------------------------------------------------------------- exercise 4: gradient_errors
     Mistake(
-        "ex3",
+        "ex4",
         "the mean error instead of the largest",
         """
 def gradient_errors(loss_fn, backward_fn, params, grad_fn, err_fn, h=1e-5):
@@ -249,7 +249,7 @@ def gradient_errors(loss_fn, backward_fn, params, grad_fn, err_fn, h=1e-5):
         words=["mean error"],
     ),
     Mistake(
-        "ex3",
+        "ex4",
         "the smallest error instead of the largest",
         """
 def gradient_errors(loss_fn, backward_fn, params, grad_fn, err_fn, h=1e-5):
@@ -264,7 +264,7 @@ def gradient_errors(loss_fn, backward_fn, params, grad_fn, err_fn, h=1e-5):
         words=["smallest error"],
     ),
     Mistake(
-        "ex3",
+        "ex4",
         "the loss ignores the parameter being moved",
         """
 def gradient_errors(loss_fn, backward_fn, params, grad_fn, err_fn, h=1e-5):
@@ -279,7 +279,7 @@ def gradient_errors(loss_fn, backward_fn, params, grad_fn, err_fn, h=1e-5):
         words=["does not use its argument"],
     ),
     Mistake(
-        "ex3",
+        "ex4",
         "pairs gradients and parameters by position, not by name",
         """
 def gradient_errors(loss_fn, backward_fn, params, grad_fn, err_fn, h=1e-5):
@@ -293,7 +293,7 @@ def gradient_errors(loss_fn, backward_fn, params, grad_fn, err_fn, h=1e-5):
         words=["by name"],
     ),
     Mistake(
-        "ex3",
+        "ex4",
         "returns the arrays of errors",
         """
 def gradient_errors(loss_fn, backward_fn, params, grad_fn, err_fn, h=1e-5):
@@ -308,7 +308,7 @@ def gradient_errors(loss_fn, backward_fn, params, grad_fn, err_fn, h=1e-5):
         words=["largest entry"],
     ),
     Mistake(
-        "ex3",
+        "ex4",
         "does not pass the step on",
         """
 def gradient_errors(loss_fn, backward_fn, params, grad_fn, err_fn, h=1e-5):
@@ -323,7 +323,7 @@ def gradient_errors(loss_fn, backward_fn, params, grad_fn, err_fn, h=1e-5):
         words=["pass h on"],
     ),
     Mistake(
-        "ex3",
+        "ex4",
         "hands the caller's own arrays to grad_fn",
         """
 def gradient_errors(loss_fn, backward_fn, params, grad_fn, err_fn, h=1e-5):
@@ -337,9 +337,9 @@ def gradient_errors(loss_fn, backward_fn, params, grad_fn, err_fn, h=1e-5):
 """,
         words=["changed params", "copy"],
     ),
-    # ---------------------------------------------------------------- exercise 4: find_wrong_gradient
+    # ---------------------------------------------------------------- exercise 5: find_wrong_gradient
     Mistake(
-        "ex4",
+        "ex5",
         "always names the largest error, even when all are fine",
         """
 def find_wrong_gradient(errors):
@@ -348,7 +348,7 @@ def find_wrong_gradient(errors):
         words=["nothing is wrong", "none"],
     ),
     Mistake(
-        "ex4",
+        "ex5",
         "a threshold far below the rounding noise",
         """
 def find_wrong_gradient(errors):
@@ -358,7 +358,7 @@ def find_wrong_gradient(errors):
         words=["below 1e-7"],
     ),
     Mistake(
-        "ex4",
+        "ex5",
         "a threshold so loose that a 1 % error passes",
         """
 def find_wrong_gradient(errors):
@@ -368,7 +368,7 @@ def find_wrong_gradient(errors):
         words=["0.012", "a bug"],
     ),
     Mistake(
-        "ex4",
+        "ex5",
         "the first parameter above the threshold, not the worst",
         """
 def find_wrong_gradient(errors):
@@ -380,7 +380,7 @@ def find_wrong_gradient(errors):
         words=["worst"],
     ),
     Mistake(
-        "ex4",
+        "ex5",
         "the smallest error",
         """
 def find_wrong_gradient(errors):
@@ -389,7 +389,7 @@ def find_wrong_gradient(errors):
         words=["0.41", "a bug"],
     ),
     Mistake(
-        "ex4",
+        "ex5",
         "returns the error instead of the name",
         """
 def find_wrong_gradient(errors):
@@ -399,7 +399,7 @@ def find_wrong_gradient(errors):
         words=["name"],
     ),
     Mistake(
-        "ex4",
+        "ex5",
         "returns a list of names",
         """
 def find_wrong_gradient(errors):
@@ -407,9 +407,9 @@ def find_wrong_gradient(errors):
 """,
         words=["name", "or none"],
     ),
-    # ---------------------------------------------------------------- exercise 5: kink_crossings
+    # ---------------------------------------------------------------- exercise 3: kink_crossings
     Mistake(
-        "ex5",
+        "ex3",
         "every weight moves every pre-activation by h",
         """
 def kink_crossings(X, W, b, h=1e-5):
@@ -420,7 +420,7 @@ def kink_crossings(X, W, b, h=1e-5):
         words=["moves z[i, j] by h·x[i, k]"],
     ),
     Mistake(
-        "ex5",
+        "ex3",
         "no absolute value on the distance to the kink",
         """
 def kink_crossings(X, W, b, h=1e-5):
@@ -430,7 +430,7 @@ def kink_crossings(X, W, b, h=1e-5):
         words=["distance to the kink", "absolute value"],
     ),
     Mistake(
-        "ex5",
+        "ex3",
         "no absolute value on the reach",
         """
 def kink_crossings(X, W, b, h=1e-5):
@@ -440,7 +440,7 @@ def kink_crossings(X, W, b, h=1e-5):
         words=["negative input"],
     ),
     Mistake(
-        "ex5",
+        "ex3",
         "leaves out the bias",
         """
 def kink_crossings(X, W, b, h=1e-5):
@@ -450,7 +450,7 @@ def kink_crossings(X, W, b, h=1e-5):
         words=["bias"],
     ),
     Mistake(
-        "ex5",
+        "ex3",
         "all examples instead of any",
         """
 def kink_crossings(X, W, b, h=1e-5):
@@ -460,7 +460,7 @@ def kink_crossings(X, W, b, h=1e-5):
         words=[".any", "not .all"],
     ),
     Mistake(
-        "ex5",
+        "ex3",
         "returns the per-example mask of pre-activations near the kink",
         """
 def kink_crossings(X, W, b, h=1e-5):
@@ -469,7 +469,7 @@ def kink_crossings(X, W, b, h=1e-5):
         words=["shaped like w", "per pre-activation"],
     ),
     Mistake(
-        "ex5",
+        "ex3",
         "compares with <= so a weight whose input is 0 is flagged at an exact kink",
         """
 def kink_crossings(X, W, b, h=1e-5):
@@ -481,6 +481,6 @@ def kink_crossings(X, W, b, h=1e-5):
 ]
 # Mutants (automatic mutations of the solution cells) that cannot change the result, by name, with why:
 EQUIVALENT = {
-    "ex4_code:5:19:Compare:> -> >=": "the threshold is the student's choice anywhere between 1e-7 and 1e-2; no check "
+    "ex5_code:5:19:Compare:> -> >=": "the threshold is the student's choice anywhere between 1e-7 and 1e-2; no check "
     "may depend on which side of it an error exactly equal to it falls",
 }
