@@ -794,3 +794,33 @@ def test_lr_comparison_is_a_titled_figure_without_widgets():
         [0.01, 0.3, 1.5], lambda lr, steps: (quadratic().closed_form(lr, steps)[:, 0] - 2) ** 2, steps=20
     )
     assert len(fig.axes[0].get_lines()) == 3 and fig.axes[0].get_title()
+
+
+def test_a_micrograd_style_value_is_drawn_with_every_gradient():
+    """Lesson 9's engine: draw_graph reads data, grad, _prev and _op, and shows the gradient of every node."""
+
+    class Value:
+        def __init__(self, data, children=(), op=""):
+            self.data, self.grad, self._prev, self._op = float(data), 0.0, tuple(children), op
+
+        def __add__(self, other):
+            return Value(self.data + other.data, (self, other), "+")
+
+        def __mul__(self, other):
+            return Value(self.data * other.data, (self, other), "*")
+
+    x = Value(3.0)
+    x.label = "x"
+    sq = x * x
+    f = sq + x
+    f.label = "f"
+    f.grad, sq.grad, x.grad = 1.0, 1.0, 7.0
+    g = trace(f)
+    assert [n.kind for n in g.nodes] == ["value", "op", "value", "op", "value"]
+    assert [n.label for n in g.ops()] == ["*", "+"]
+    assert g.predecessors(g.id_of(sq)) and len(g.successors(g.id_of(x))) == 3  # x feeds * twice, then +
+    svg = draw_graph(f).svg
+    for text in ("data 12", "grad 1", "data 9", "grad 7"):
+        assert text in svg, text
+    with pytest.raises(TypeError, match="micrograd-style Value"):
+        trace(3.0)

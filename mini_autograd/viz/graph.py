@@ -133,15 +133,91 @@ def op_label(node: Node) -> str:
     return re.sub(r"Backward\d*$", "", node.name()) or node.name()
 
 
+def is_scalar_value(obj: Any) -> bool:
+    """True for a micrograd-style scalar (lesson 9's ``Value``): ``data``, ``grad``, ``_prev`` and ``_op``."""
+    return all(hasattr(obj, a) for a in ("data", "grad", "_prev", "_op")) and not isinstance(obj, Tensor)
+
+
+class _ScalarView:
+    """What the drawing reads from a value node, for a micrograd-style ``Value``: its data, its grad (every node
+    of such an engine keeps one, intermediates included), its name (``label`` or ``name``)."""
+
+    requires_grad = True
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self.grad_fn = None if not value._prev else value._op or "op"
+        self.name = getattr(value, "label", None) or getattr(value, "name", None)
+
+    @property
+    def data(self) -> Any:
+        return self.value.data
+
+    @property
+    def grad(self) -> Any:
+        return self.value.grad
+
+
+def trace_scalar(root: Any) -> Graph:
+    """The graph behind a micrograd-style ``Value`` (``_prev`` its inputs, ``_op`` the operation's symbol).
+
+    Same shape of result as :func:`trace`: value nodes (data and grad, for every node, since such an engine keeps a
+    gradient on each), one op node per computed value labelled by ``_op``, edges input -> op -> value. Iterative, so a
+    deep chain is fine. ``Graph.id_of`` finds a node from the Value itself.
+    """
+    nodes: list[GraphNode] = []
+    edges: list[tuple[str, str]] = []
+    by_object: dict[int, str] = {}
+    unnamed = [0]
+    visited: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    n_ops = 0
+    while stack:
+        v, expanded = stack.pop()
+        if not expanded:
+            if id(v) in visited:
+                continue
+            visited.add(id(v))
+            stack.append((v, True))
+            stack.extend((c, False) for c in reversed(list(v._prev)) if id(c) not in visited)
+            continue
+        inputs = tuple(by_object[id(c)] for c in v._prev)
+        if inputs:
+            oid = f"o{n_ops}"
+            n_ops += 1
+            nodes.append(GraphNode(oid, "op", str(v._op or "op"), inputs=inputs, args=inputs))
+            edges.extend((i, oid) for i in inputs)
+        view = _ScalarView(v)
+        if view.name:
+            label, named = str(view.name), True
+        else:
+            unnamed[0] += 1
+            label, named = f"t{unnamed[0]}", False
+        vid = f"v{len(by_object)}"
+        nodes.append(GraphNode(vid, "value", label, named, tensor=view))
+        by_object[id(v)] = vid
+        if inputs:
+            edges.append((oid, vid))
+    graph = Graph(nodes, edges, by_object[id(root)])
+    graph._by_object = by_object
+    return graph
+
+
 def trace(tensor: Tensor) -> Graph:
     """The graph that computed ``tensor``: its value, op and constant nodes and their edges, as plain data.
 
     Walks ``grad_fn.inputs`` back to the leaves without recursion, so a deep chain is fine. The nodes come in
     forward order, inputs in argument order (for ``(x + y) * max(y, z)``: x, y, Add, ..., z, Maximum, ..., Mul, f).
-    A tensor without ``grad_fn`` (a leaf, or a result that needs no gradient) is a graph of one node.
+    A tensor without ``grad_fn`` (a leaf, or a result that needs no gradient) is a graph of one node. A
+    micrograd-style ``Value`` (lesson 9's engine) is traced by :func:`trace_scalar`.
     """
+    if is_scalar_value(tensor):
+        return trace_scalar(tensor)
     if not isinstance(tensor, Tensor):
-        raise TypeError(f"trace() needs a mini_autograd Tensor, got {type(tensor).__name__}")
+        raise TypeError(
+            f"trace() needs a mini_autograd Tensor or a micrograd-style Value (with data, grad, _prev and _op), "
+            f"got {type(tensor).__name__}"
+        )
     nodes: list[GraphNode] = []
     edges: list[tuple[str, str]] = []
     by_object: dict[int, str] = {}
@@ -242,7 +318,7 @@ def format_value(a: Any) -> str:
 
 
 def _tooltip(a: Any) -> str:
-    arr = np.asarray(a.data if isinstance(a, Tensor) else a)
+    arr = np.asarray(a.data if isinstance(a, (Tensor, _ScalarView)) else a)
     if arr.size <= 1:
         return format_value(arr)
     return f"shape {tuple(arr.shape)}\n" + np.array2string(arr, precision=4, threshold=20, edgeitems=2)
@@ -548,7 +624,8 @@ def render_svg(
                 )
             out.append("</g>")
         elif n.kind == "op":
-            out.append(f'<g class="op" id="node-{n.id}"><title>{_esc(n.node.name())}</title>')
+            tip = n.node.name() if n.node is not None else n.label
+            out.append(f'<g class="op" id="node-{n.id}"><title>{_esc(tip)}</title>')
             out.append(
                 f'<rect x="{x - w / 2:.1f}" y="{y - h / 2:.1f}" width="{w:.1f}" height="{h:.1f}" rx="{h / 2:.1f}" '
                 f'fill="{fill}" stroke="{stroke}" stroke-width="{sw}"/>'
@@ -575,6 +652,7 @@ def to_svg(tensor: Tensor, *, show_grad: bool = True, highlight: Any = None, tit
 
     ``highlight``: a tensor or grad_fn of the graph (or a list of them) to outline. Intermediate values show
     'grad —' as PyTorch keeps no ``.grad`` for them; :func:`mini_autograd.viz.backward_stepper` shows those too.
+    ``tensor`` may also be a micrograd-style ``Value`` (lesson 9's engine), whose every node shows its gradient.
     """
     return render_svg(trace(tensor), show_grad=show_grad, highlight=highlight, title=title)
 
