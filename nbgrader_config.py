@@ -20,7 +20,7 @@ from nbgrader.converters import Autograde, GenerateAssignment  # noqa: E402
 from nbgrader.preprocessors import Execute, SaveAutoGrades  # noqa: E402
 
 from course_tools.colab import ColabStamp  # noqa: E402
-from course_tools.grading import GradingExecute, RecordIntegrity  # noqa: E402
+from course_tools.grading import GradingExecute, RecordIntegrity, RepairSubmission  # noqa: E402
 from course_tools.lms import LmsFileNameCollector  # noqa: E402
 from course_tools.preflight import autograde_hook  # noqa: E402
 
@@ -63,6 +63,11 @@ for _p in Autograde.class_traits()["autograde_preprocessors"].default():
     if _p is SaveAutoGrades:
         _autograde.append(RecordIntegrity)
 c.Autograde.autograde_preprocessors = _autograde
+# No submission stops the others: RepairSubmission lines each notebook's cells up with the release before nbgrader's
+# own checks (which end the whole run on a duplicated grade cell or an empty "nbgrader": {}), as the submission check
+# does; a notebook that still cannot be graded fails alone, with the reason.
+c.Autograde.sanitize_preprocessors = [RepairSubmission] + Autograde.class_traits()["sanitize_preprocessors"].default()
+c.RepairSubmission.release_dir = os.path.join(HERE, "course", "notebooks")
 # Preflight (course_tools/preflight.py): before the first student, the source notebook is graded the same way and
 # must earn full marks, or autograde stops with the failing cells and their likely fix, writing nothing into the
 # gradebook. Cached in course/reports/<assignment>/preflight.json while the sources and the environment stay the same.

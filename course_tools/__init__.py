@@ -1,7 +1,9 @@
 """The instructor's side of the course: nbgrader plug-ins and commands, run from the repository root.
 
 - ``sandbox``: every autograde kernel runs under bubblewrap and prlimit (``SandboxedKernelManager``).
-- ``grading``: nbgrader's autograde hardened: output caps, a dying kernel survived, reasons in the gradebook.
+- ``grading``: nbgrader's autograde hardened: output caps, a dying kernel survived, reasons in the gradebook,
+  submissions' nbgrader metadata made safe before nbgrader's own checks (``RepairSubmission``).
+- ``preflight``: before the first student, the source notebook is graded the same way and must earn full marks.
 - ``submissions``: ``python -m course_tools.submissions <lesson> [--repair]``, the check before grading.
 - ``lms``: ``nbgrader zip_collect`` of Moodle and Canvas downloads.
 - ``autograde_all``: ``python -m course_tools.autograde_all <lesson> --workers N``, a class in parallel.

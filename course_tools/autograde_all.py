@@ -13,16 +13,21 @@ Parallel writers need a database server: SQLite locks the whole file on every wr
 this command refuses a ``sqlite://`` gradebook and says how to point nbgrader at PostgreSQL. With ``--workers 1`` it
 is simply ``nbgrader autograde`` student by student, on any gradebook.
 
-Before grading it checks the submissions (:mod:`course_tools.submissions`, unless ``--no-check``): renamed
-notebooks and stripped metadata are repaired (originals kept in ``course/submitted_originals``), and a submission
-that cannot be graded (not a notebook at all) is reported, not silently scored 0. Each student's nbgrader log goes
-to ``course/logs/autograde/<assignment>/<student>.log``; the summary names every failure.
+Before anyone is graded, the instructor's solution is (:mod:`course_tools.preflight`, unless ``--no-preflight``):
+unless it earns full marks in the grading sandbox, the command stops with the failing cells and their likely fix,
+and nothing is written into the gradebook. Then it checks the submissions (:mod:`course_tools.submissions`, unless
+``--no-check``): renamed notebooks and stripped metadata are repaired (originals kept in
+``course/submitted_originals``), and a submission that cannot be graded (not a notebook at all) is reported, not
+silently scored 0. Each student's nbgrader log goes to ``course/logs/autograde/<assignment>/<student>.log``; the
+summary names every failure, and says loudly when most graded students fail the same test cell with the same
+exception.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -30,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .preflight import PreflightFailed, require
 from .submissions import check_assignment, students_with_submissions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,12 +50,18 @@ class Outcome:
     message: str = ""
 
 
-def _course_directory(root: Path = ROOT):
-    """nbgrader's CourseDirectory as nbgrader_config.py in ``root`` sets it up (read once per command)."""
-    from nbgrader.coursedir import CourseDirectory
+def _load_config(root: Path = ROOT):
+    """nbgrader_config.py in ``root``, as nbgrader reads it."""
     from traitlets.config.loader import PyFileConfigLoader
 
-    return CourseDirectory(config=PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
+    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+
+
+def _course_directory(root: Path = ROOT, config=None):
+    """nbgrader's CourseDirectory as nbgrader_config.py in ``root`` sets it up (read once per command)."""
+    from nbgrader.coursedir import CourseDirectory
+
+    return CourseDirectory(config=config if config is not None else _load_config(root))
 
 
 def configured_db_url(coursedir) -> str:
@@ -85,11 +97,18 @@ def autograde_all(
     db_url: str | None = None,
     students: list[str] | None = None,
     check: bool = True,
+    preflight: bool = True,
     extra_args: list[str] | None = None,
     echo=print,
 ) -> list[Outcome]:
     """Grade every (or the listed) student's submission of ``assignment``; returns one Outcome per student."""
-    coursedir = _course_directory(root)
+    config = _load_config(root)
+    settings = [a for a in extra_args or [] if re.match(r"^--\w+\.\w+=", a)]  # --Execute.timeout=15, as nbgrader
+    if settings:
+        from traitlets.config.loader import KVArgParseConfigLoader
+
+        config.merge(KVArgParseConfigLoader(settings).load_config())  # reads them: the preflight grades alike
+    coursedir = _course_directory(root, config)
     db_url = db_url or configured_db_url(coursedir)
     if workers > 1 and db_url.startswith("sqlite"):
         raise SystemExit(
@@ -101,6 +120,11 @@ def autograde_all(
     todo = students or students_with_submissions(course, assignment)
     if not todo:
         raise SystemExit(f"no submissions of {assignment!r} in {course / 'submitted'}: run nbgrader collect first")
+    if preflight:
+        # the solution first, in the same sandbox: a broken environment stops here, before any student is graded
+        result = require(assignment, config, coursedir.root, coursedir.source_directory)
+        how = "cached" if result.cached else "ran"
+        echo(f"preflight: the solution of {assignment} earns full marks ({how}, {result.seconds:.1f} s)")
     outcomes: list[Outcome] = []
     if check:
         reports = check_assignment(course, assignment, students=todo, repair=True)
@@ -126,7 +150,48 @@ def autograde_all(
     graded = sum(o.ok for o in outcomes)
     rate = 60 * graded / elapsed if elapsed else 0.0
     echo(f"{graded} of {len(outcomes)} graded in {elapsed:.1f} s ({rate:.1f} submissions per minute)")
+    for line in common_failures(course, assignment, [o.student for o in outcomes if o.ok]):
+        echo(line)
     return outcomes
+
+
+#: Errors that are the student's own: an unanswered exercise's stub.
+_STUDENT_ERRORS = {"NotImplementedError"}
+
+
+def common_failures(course: Path, assignment: str, students: list[str], share: float = 0.5) -> list[str]:
+    """A loud warning for every test cell that most graded students fail with the same exception: more often a
+    broken environment or a broken test than a class that all made the same mistake."""
+    import nbformat
+
+    counts: dict[tuple[str, str, str], list[str]] = {}
+    for student in students:
+        for path in sorted((course / "autograded" / student / assignment).glob("*.ipynb")):
+            try:
+                nb = nbformat.read(str(path), as_version=4)
+            except Exception:  # noqa: BLE001 - an unreadable graded notebook is reported by nbgrader itself
+                continue
+            for cell in nb.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+                    continue
+                errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+                if errors and errors[0].get("ename") not in _STUDENT_ERRORS:
+                    evalue = (str(errors[0].get("evalue") or "").splitlines() or [""])[0][:160]
+                    what = f"{errors[0].get('ename')}: {evalue}"
+                    counts.setdefault((path.name, meta.get("grade_id"), what), []).append(student)
+    lines = []
+    for (notebook, cell, what), who in sorted(counts.items(), key=lambda kv: -len(kv[1])):
+        if len(who) >= 2 and len(who) > share * len(students):
+            lines += [
+                "!" * 100,
+                f"!!! {len(who)} of {len(students)} graded students fail {notebook} cell {cell!r} with the same "
+                f"error: {what}",
+                "!!! the same exception for most of a class is more likely the environment or the test than the "
+                "students: check the preflight, the kernel's Python and the test cell before releasing grades",
+                "!" * 100,
+            ]
+    return lines
 
 
 def _safe(url: str) -> str:
@@ -145,6 +210,9 @@ def main(argv=None) -> int:
     parser.add_argument("--student", action="append", help="grade only these students (repeatable)")
     parser.add_argument("--db-url", help="gradebook URL (default: NBGRADER_DB_URL or nbgrader_config.py)")
     parser.add_argument("--no-check", action="store_true", help="skip the submission check and repair")
+    parser.add_argument(
+        "--no-preflight", action="store_true", help="skip grading the solution first (not recommended)"
+    )
     args, extra = parser.parse_known_args(argv)
     try:
         outcomes = autograde_all(
@@ -153,8 +221,12 @@ def main(argv=None) -> int:
             db_url=args.db_url,
             students=args.student,
             check=not args.no_check,
+            preflight=not args.no_preflight,
             extra_args=extra,
         )
+    except PreflightFailed as exc:
+        print(exc.message, file=sys.stderr)
+        return 3
     except FileNotFoundError as exc:  # no release to check against, no PostgreSQL server binaries, ...
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -22,6 +22,7 @@ import json
 import os
 import re
 
+import nbformat
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_markdown_cell, new_output
 from nbgrader.api import Gradebook
@@ -29,8 +30,10 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
 from .sandbox import SandboxedKernelManager
+from .submissions import gradable_by_nbgrader, sanitize_notebook
 
 NOTES = "integrity_notes"  # key in nbconvert's resources: what the grader noticed, for RecordIntegrity
+REPAIRS = "course_tools_repairs"  # key in the notebook's metadata: what RepairSubmission put right, for the notes
 
 #: Student code that reaches into the grader: (pattern, what it means). Only cells the student wrote are scanned.
 TAMPERING = [
@@ -74,6 +77,44 @@ def error_output(ename: str, evalue: str):
     return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
+class NotGradable(ValueError):
+    """A submission nbgrader cannot grade even after repair: an ordinary error, so nbgrader goes on to the next."""
+
+
+class RepairSubmission(NbGraderPreprocessor):
+    """First in autograde's sanitizing pass: the submission's nbgrader metadata is made safe against the release, in
+    memory (course_tools.submissions.sanitize_notebook, the metadata part of ``submissions --repair``).
+
+    nbgrader itself ends the *whole class's* run (SchemaTooOldError) on one notebook with a duplicated grade cell or
+    an added cell holding ``"nbgrader": {}``; here such metadata is removed (empty, malformed, a grade id the release
+    does not have, a duplicate) or put back from the release (a test cell turned into markdown or an answer, an
+    answer marked read-only, changed points); what was done goes into the gradebook with the grade, and a notebook
+    that still cannot be graded fails alone, with the reason. Cells whose metadata was stripped or that were deleted
+    are left to ``submissions --repair`` (which keeps the originals): autograde grades them 0 and says so."""
+
+    release_dir = Unicode("", help="the released notebooks, <release_dir>/<assignment>/<notebook>.ipynb").tag(
+        config=True
+    )
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        name = f"{info.get('notebook', '')}.ipynb"
+        path = os.path.join(self.release_dir, info.get("assignment", ""), name) if self.release_dir else ""
+        problems = []
+        if path and os.path.exists(path):
+            nb, problems = sanitize_notebook(nb, nbformat.read(path, as_version=4))
+        why = gradable_by_nbgrader(nb)
+        if why is not None:
+            raise NotGradable(
+                f"{info.get('student')}'s {name} cannot be graded even after repair ({why}); set aside, the rest of "
+                "the class is graded. `python -m course_tools.submissions <assignment>` reports it."
+            )
+        if problems:
+            self.log.warning("%s's %s repaired before grading: %s", info.get("student"), name, "; ".join(problems))
+            nb.metadata[REPAIRS] = [f"{name}: {p}" for p in problems]
+        return nb, resources
+
+
 class GradingExecute(Execute):
     """nbgrader's Execute with a sandboxed kernel, an output budget and survival of a dying kernel."""
 
@@ -94,6 +135,8 @@ class GradingExecute(Execute):
         self._bytes_cell = {}
         self._truncated = set()
         self._notes_target = resources if resources is not None else {}
+        for repaired in nb.metadata.pop(REPAIRS, []):  # from RepairSubmission, in the sanitizing pass
+            note(self._notes_target, f"before grading: {repaired}")
         try:
             return super().preprocess(nb, resources, km)
         except DeadKernelError:
@@ -204,7 +247,7 @@ class RecordIntegrity(NbGraderPreprocessor):
         if suspicious:
             notes.append("for review: " + "; ".join(suspicious[:5]) + (" ..." if len(suspicious) > 5 else ""))
         info = resources["nbgrader"]
-        notes += self._submission_check(info["assignment"], info["student"])
+        notes += [n for n in self._submission_check(info["assignment"], info["student"]) if n not in notes]
         with Gradebook(info["db_url"]) as gb:
             submitted = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
             present = {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells}
@@ -239,4 +282,4 @@ class RecordIntegrity(NbGraderPreprocessor):
         return nb, resources
 
 
-__all__ = ["GradingExecute", "RecordIntegrity", "scan_for_tampering"]
+__all__ = ["GradingExecute", "RecordIntegrity", "RepairSubmission", "scan_for_tampering"]

@@ -6,10 +6,12 @@ nbgrader, as shipped, runs submissions with the grader's own permissions: a note
 :class:`SandboxedKernelManager`, which wraps the kernel command in bubblewrap (``bwrap``, Debian's ``bubblewrap``
 package) so that the kernel
 
-- sees a file system built from scratch: the system's ``/usr``, the Python installation and the packages the lessons
-  import, all read-only; an empty ``/tmp``; and, writable, only the notebook's own folder (for autograde,
-  ``course/autograded/<student>/<assignment>``). The course directory, the gradebook, the solutions, other
-  students' submissions, the exchange and the grader's home are simply not there;
+- sees a file system built from scratch: the system's ``/usr``, the kernel's Python installation and the packages the
+  lessons import, all read-only (found by asking the kernel's own Python what it imports, :func:`ask_python`, so an
+  editable ``mini_autograd`` from another clone is the one shown, not whatever the grader's process would import);
+  an empty ``/tmp``; and, writable, only the notebook's own folder (``course/autograded/<student>/<assignment>``).
+  The course directory, the gradebook, the solutions, other students' submissions, the exchange and the grader's
+  home are simply not there;
 - has no network (a new, empty network namespace; the kernel talks to nbgrader over Unix sockets in a private
   folder, ZeroMQ's ``ipc`` transport), its own process and IPC namespaces, and a cleared environment;
 - is limited by ``prlimit``: address space (memory), CPU seconds, file size and open files. nbgrader's per-cell
@@ -26,12 +28,11 @@ Where bubblewrap is missing or cannot create namespaces, grading refuses to run 
 from __future__ import annotations
 
 import functools
-import importlib.util
+import json
 import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -70,30 +71,108 @@ def probe(bwrap: str = "bwrap") -> str | None:
     return None
 
 
-def _package_dirs() -> list[str]:
-    """Folders of the packages the lessons import that live outside the Python installation (editable installs)."""
-    dirs = []
-    for name in ("mini_autograd",):
+#: Packages the lessons import that may live outside the Python installation (an editable install, a clone).
+LESSON_PACKAGES = ("mini_autograd", "course_tools")
+
+# Run by the kernel's own Python, in the sandbox's environment: what would *it* import? Prints JSON.
+_PROBE = r"""
+import importlib.util, json, os, sys, sysconfig
+out = {"executable": os.path.realpath(sys.executable), "version": sys.version,
+       "prefixes": [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix],
+       "install": [sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")],
+       "path": [p for p in sys.path if p], "packages": {}, "editable": []}
+for name in sys.argv[1:]:
+    try:
         spec = importlib.util.find_spec(name)
-        if spec is not None and spec.submodule_search_locations:
-            dirs.extend(os.path.realpath(p) for p in spec.submodule_search_locations)
-    return dirs
+    except Exception:
+        spec = None
+    if spec is None:
+        out["packages"][name] = None
+    else:
+        locations = list(spec.submodule_search_locations or [])
+        out["packages"][name] = {"origin": spec.origin, "locations": locations or [os.path.dirname(spec.origin)]}
+for mod in list(sys.modules.values()):  # setuptools' editable finders map package names to folders anywhere
+    if getattr(mod, "__name__", "").startswith("__editable__"):
+        for table in ("MAPPING", "NAMESPACES"):
+            value = getattr(mod, table, None)
+            if isinstance(value, dict):
+                for v in value.values():
+                    out["editable"] += [str(x) for x in (v if isinstance(v, list) else [v])]
+print(json.dumps(out))
+"""
+
+
+class KernelPythonUnusable(RuntimeError):
+    """The kernel's Python could not be asked what it imports."""
+
+
+def _probe_env(home: str) -> dict[str, str]:
+    """The environment the kernel will have inside the sandbox (cleared; no PYTHONPATH, no user site)."""
+    env = {k: os.environ[k] for k in _ENV_KEEP if k in os.environ}
+    env.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "PYTHONDONTWRITEBYTECODE": "1"})
+    return env
 
 
 @functools.cache
-def python_dirs() -> tuple[str, ...]:
-    """Read-only folders the kernel's Python needs: its installation, the venv, site-packages, editable packages.
+def ask_python(python: str, packages: tuple[str, ...] = LESSON_PACKAGES) -> dict:
+    """What ``python`` itself imports: its installation, ``sys.path``, and where each package and editable install is.
 
-    The same for every kernel of a grading run, so it is worked out once per process."""
-    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-    paths = sysconfig.get_paths()
-    candidates.update(paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib"))
+    Asked of that Python in a subprocess (``python -c``) with the sandbox's cleared environment, never worked out in
+    the grader's process, whose ``sys.path`` (the course directory first, an editable install of another clone, a
+    PYTHONPATH) need not be the kernel's. Cached per process."""
+    with tempfile.TemporaryDirectory(prefix="nbg-probe-") as home:
+        try:
+            proc = subprocess.run(
+                [python, "-c", _PROBE, *packages],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                cwd=home,
+                env=_probe_env(home),
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise KernelPythonUnusable(f"the kernel's Python {python} could not run: {exc}") from exc
+    if proc.returncode != 0:
+        raise KernelPythonUnusable(f"the kernel's Python {python} failed: {proc.stderr.strip()[-500:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def package_dirs(view: dict) -> list[str]:
+    """The folders of the lesson packages and editable installs that ``view`` (from :func:`ask_python`) names."""
+    dirs = list(view["editable"])
+    for found in view["packages"].values():
+        if found:
+            dirs += found["locations"]
+    return sorted({os.path.realpath(d) for d in dirs if d and os.path.exists(d)})
+
+
+def python_dirs(python: str | None = None) -> tuple[str, ...]:
+    """Read-only folders the kernel's Python needs: its installation, the venv, ``sys.path``, the lesson packages.
+
+    ``python`` is the kernel's interpreter (by default this one); it is asked itself (:func:`ask_python`)."""
+    view = ask_python(os.path.abspath(python or sys.executable))
+    candidates = set(view["prefixes"]) | set(view["install"]) | set(view["path"])
     candidates.update(os.path.realpath(c) for c in list(candidates))
-    candidates.add(os.path.dirname(os.path.realpath(sys.executable)))
-    candidates.update(_package_dirs())
-    existing = sorted(c for c in candidates if c and os.path.isdir(c))
+    candidates.add(os.path.dirname(view["executable"]))
+    candidates.update(package_dirs(view))
+    existing = sorted(c for c in candidates if c and c != "/" and os.path.exists(c))
     # drop folders inside another listed folder: one bind each
     return tuple(c for c in existing if not any(c != o and c.startswith(o.rstrip("/") + "/") for o in existing))
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def visible_dirs(python: str | None, workdir: str) -> tuple[str, ...]:
+    """:func:`python_dirs`, less any folder that holds the kernel's own folder (a ``sys.path`` entry that is the
+    course repository, from an old-style editable install, would show the solutions and the gradebook): from such a
+    folder only the lesson packages themselves are shown."""
+    view = ask_python(os.path.abspath(python or sys.executable))
+    workdir = os.path.realpath(workdir)
+    keep = [d for d in python_dirs(python) if not _inside(workdir, d)]
+    extra = [d for d in package_dirs(view) if not any(_inside(d, k) for k in keep) and not _inside(workdir, d)]
+    return tuple(keep + extra)
 
 
 def bwrap_command(
@@ -107,6 +186,7 @@ def bwrap_command(
     file_size_mb: int,
     bwrap: str = "bwrap",
     extra_ro: tuple[str, ...] = (),
+    python: str | None = None,
 ) -> list[str]:
     """The full command line: bwrap (namespaces and mounts) then prlimit (resource limits) then the kernel."""
     cmd = [bwrap, "--unshare-all", "--die-with-parent", "--clearenv"]
@@ -119,13 +199,14 @@ def bwrap_command(
         cmd += ["--ro-bind-try", f, f]
     cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
     cmd += ["--ro-bind-try", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
-    for d in python_dirs() + tuple(extra_ro):
+    python = python or sys.executable
+    for d in visible_dirs(python, workdir) + tuple(extra_ro):
         cmd += ["--ro-bind", d, d]
     cmd += ["--bind", private_dir, private_dir, "--bind", workdir, workdir, "--chdir", workdir]
     sandbox_env = {k: env[k] for k in _ENV_KEEP if k in env}
     sandbox_env.update(
         {
-            "PATH": f"{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin",
+            "PATH": f"{os.path.dirname(python)}:/usr/local/bin:/usr/bin:/bin",
             "HOME": private_dir,
             "USER": "student",
             "MPLCONFIGDIR": os.path.join(private_dir, "matplotlib"),
@@ -209,6 +290,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             file_size_mb=self.file_size_mb,
             bwrap=shutil.which(self.bwrap) or self.bwrap,
             extra_ro=tuple(self.extra_readonly),
+            python=shutil.which(cmd[0]) or cmd[0],
         )
 
     async def _async_cleanup_resources(self, restart=False):

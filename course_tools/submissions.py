@@ -16,7 +16,12 @@ released ones (``course/notebooks/<assignment>/``) and reports, per student:
 - **deleted answer** cells: the release's empty cell is put back, so nbgrader grades the exercise (0) instead of
   failing;
 - **edited** test cells: reported (autograde overwrites them from the gradebook anyway);
-- **duplicated** grade ids (a student copied a test cell): the copy loses its nbgrader metadata.
+- **duplicated** grade ids (a student copied a test cell): the copy loses its nbgrader metadata;
+- **empty, malformed or forged** nbgrader metadata (an added cell with ``"nbgrader": {}``, which makes nbgrader end
+  the whole class's run; metadata without a grade id; a grade id the release does not have): removed;
+- a test cell **turned into** markdown or an answer, an answer **marked read-only**, **changed points**: the release's
+  cell type and metadata are put back (``nbgrader autograde`` does this part itself too: ``RepairSubmission``);
+- a notebook nbgrader's own metadata check still rejects after all that: "not gradable", with the reason.
 
 Nothing is lost: before a file is changed or renamed, the original is copied to
 ``course/submitted_originals/<student>/<assignment>/``. The report is printed and written to
@@ -82,12 +87,67 @@ def _discard(cells, cell) -> None:
     del cells[_position(cells, cell)]
 
 
-def repair_notebook(nb, release) -> tuple[object, list[str]]:
-    """A copy of ``nb`` whose nbgrader cells line up with ``release``; and what was wrong, in words."""
-    nb = copy.deepcopy(nb)
-    problems = []
-    wanted = {_meta(c)["grade_id"]: c for c in release.cells if _meta(c).get("grade_id")}  # in release order
-    order = list(wanted)
+def _restore(cell, rcell) -> None:
+    """Give ``cell`` the released cell's type and nbgrader metadata (its text stays the student's)."""
+    if cell.cell_type != rcell.cell_type:
+        cell.cell_type = rcell.cell_type
+        if cell.cell_type == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+        else:
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
+    cell.metadata["nbgrader"] = copy.deepcopy(_meta(rcell))
+    if "editable" in rcell.metadata:
+        cell.metadata["editable"] = rcell.metadata["editable"]
+        cell.metadata["deletable"] = rcell.metadata.get("deletable", True)
+
+
+def gradable_by_nbgrader(nb) -> str | None:
+    """None when nbgrader's own metadata check accepts ``nb``, else why not."""
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    try:
+        MetadataValidator().validate_nb(nb)
+    except Exception as exc:  # noqa: BLE001 - SchemaTooOld/New, jsonschema and nbgrader ValidationErrors alike
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+    return None
+
+
+_FLAGS = ("grade", "solution", "locked", "points", "task")
+
+
+def _valid_cell(cell) -> bool:
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    try:
+        MetadataValidator().validate_cell(cell)
+    except Exception:  # noqa: BLE001 - any validation error
+        return False
+    return True
+
+
+def sanitize_in_place(nb, wanted: dict, problems: list[str]) -> None:
+    """The part of the repair that is about nbgrader's metadata alone, so that nbgrader neither crashes on a notebook
+    nor trusts what a student wrote there (``wanted``: the release's cells by grade id)."""
+    # nbgrader metadata the release never had: empty ("nbgrader": {}, which nbgrader takes for an outdated schema and
+    # then ends the whole class's run), malformed, or naming a grade id the release does not have (forged)
+    stripped = []
+    for index, cell in enumerate(nb.cells):
+        if "nbgrader" not in cell.get("metadata", {}):
+            continue
+        meta = cell.metadata["nbgrader"]
+        gid = meta.get("grade_id") if isinstance(meta, dict) else None
+        if not isinstance(meta, dict) or not meta:
+            why = "empty nbgrader metadata"
+        elif gid is None:
+            why = "nbgrader metadata without a grade id"
+        elif gid not in wanted:
+            why = f"nbgrader metadata for a grade id the release does not have ({gid!r})"
+        else:
+            continue
+        cell.metadata.pop("nbgrader")
+        problems.append(f"cell {index}: {why}; removed")
+        stripped.append(cell)
 
     # duplicated grade ids: the later copy is the student's, not ours
     seen = set()
@@ -98,6 +158,55 @@ def repair_notebook(nb, release) -> tuple[object, list[str]]:
             problems.append(f"cell {gid!r} appears twice; the copy lost its nbgrader metadata")
         elif gid:
             seen.add(gid)
+
+    # a cell whose metadata was removed above may still be a released one that lost its grade id: the same cell id,
+    # or (test and read-only cells) the same text, as a released cell the notebook lacks
+    present = {_meta(c).get("grade_id") for c in nb.cells}
+    for cell in stripped:
+        for gid, rcell in wanted.items():
+            same_id = cell.get("id") and cell.get("id") == rcell.get("id")
+            same_text = not _is_answer(rcell) and _norm(cell.get("source", "")) == _norm(rcell.source)
+            if gid not in present and (same_id or same_text):
+                _restore(cell, rcell)
+                present.add(gid)
+                problems.append(f"cell {gid!r} recognised by its id or text; the release's metadata put back")
+                break
+
+    # cells that kept their grade id but not what the release says of it: a test cell turned into markdown or into
+    # an answer, an answer marked read-only, points changed, metadata nbgrader rejects. The release's put back.
+    for cell in nb.cells:
+        gid = _meta(cell).get("grade_id")
+        if gid not in wanted:
+            continue
+        rcell = wanted[gid]
+        changed = []
+        if cell.cell_type != rcell.cell_type:
+            changed.append(f"turned from {rcell.cell_type} into {cell.cell_type}")
+        for key in _FLAGS:
+            if _meta(cell).get(key) != _meta(rcell).get(key):
+                changed.append(f"{key} {_meta(rcell).get(key)!r} -> {_meta(cell).get(key)!r}")
+        if changed or not _valid_cell(cell):
+            _restore(cell, rcell)
+            what = ", ".join(changed) or "metadata nbgrader rejects"
+            problems.append(f"cell {gid!r} differed from the release ({what}); the release's put back")
+
+
+def sanitize_notebook(nb, release) -> tuple[object, list[str]]:
+    """A copy of ``nb`` with only its nbgrader metadata made safe (:func:`sanitize_in_place`); what was wrong."""
+    nb = copy.deepcopy(nb)
+    problems: list[str] = []
+    sanitize_in_place(nb, {_meta(c)["grade_id"]: c for c in release.cells if _meta(c).get("grade_id")}, problems)
+    return nb, problems
+
+
+def repair_notebook(nb, release) -> tuple[object, list[str]]:
+    """A copy of ``nb`` whose nbgrader cells line up with ``release``; and what was wrong, in words."""
+    nb = copy.deepcopy(nb)
+    problems = []
+    wanted = {_meta(c)["grade_id"]: c for c in release.cells if _meta(c).get("grade_id")}  # in release order
+    order = list(wanted)
+
+    sanitize_in_place(nb, wanted, problems)
 
     # match every released grade cell to a student cell: grade id -> student cell
     matched = {_meta(c)["grade_id"]: c for c in nb.cells if _meta(c).get("grade_id") in wanted}
@@ -131,11 +240,7 @@ def repair_notebook(nb, release) -> tuple[object, list[str]]:
             hi = _position(nb.cells, after[0]) if after else len(nb.cells)
             take(gid, [c for c in nb.cells[lo + 1 : hi] if _contains(free, c) and c.cell_type == rcell.cell_type])
     for gid in restored:
-        cell, rcell = matched[gid], wanted[gid]
-        cell.metadata["nbgrader"] = copy.deepcopy(_meta(rcell))
-        if "editable" in rcell.metadata:
-            cell.metadata["editable"] = rcell.metadata["editable"]
-            cell.metadata["deletable"] = rcell.metadata.get("deletable", True)
+        _restore(matched[gid], wanted[gid])
     if restored:
         problems.append(f"nbgrader metadata was stripped from {len(restored)} cell(s); put back")
 
@@ -203,6 +308,11 @@ def check_student(course: Path, assignment: str, student: str, releases: dict, r
             continue
         fixed, problems = repair_notebook(nb, release)
         report.problems += [f"{path.name}: {p}" for p in problems]
+        why = gradable_by_nbgrader(fixed)
+        if why is not None:  # nbgrader would fail on it even after the repair: set aside, with the reason
+            report.problems.append(f"{path.name} cannot be graded by nbgrader even after repair ({why})")
+            report.status = "not gradable"
+            continue
         if fixed != nb:
             needs_fix = True
             if repair:

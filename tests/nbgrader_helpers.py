@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import nbformat
@@ -90,7 +91,9 @@ def copy_repo(dest: Path) -> Path:
     shutil.copytree(
         COURSE,
         dest / "course",
-        ignore=shutil.ignore_patterns("gradebook.db", "submitted", "autograded", "feedback", ".ipynb_checkpoints"),
+        ignore=shutil.ignore_patterns(
+            "gradebook.db", "gradebook.db-journal", "submitted", "autograded", "feedback", ".ipynb_checkpoints"
+        ),
     )
     return dest
 
@@ -238,3 +241,49 @@ def secret_lines(source_nb) -> list[str]:
     """Solution and hidden-test lines that the visible part of the source does not also contain."""
     visible = visible_lines(source_nb)
     return [line for line in hidden_test_lines(source_nb) + solution_lines(source_nb) if line not in visible]
+
+
+GRADING_SITE = Path(sysconfig.get_paths()["purelib"])  # this venv's site-packages
+
+
+def kernel_python(where: Path, mini_autograd: str | None = None) -> Path:
+    """A throwaway venv for the grading kernel, made in a second or two: the grading environment's packages (numpy,
+    torch, ipykernel) through a path entry to this venv's site-packages (whose editable mini_autograd is not seen:
+    .pth files there are not run), and mini_autograd as asked: None (not installed at all), "editable" (``pip install
+    -e`` of a copy in ``where/clone``, another directory than the course) or "normal" (a regular install)."""
+    venv = where / "kernel-venv"
+    base = Path(sys.base_prefix) / "bin" / "python3"
+    subprocess.run([str(base), "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    Path(purelib, "grading_environment.pth").write_text(f"{GRADING_SITE}\n")
+    if mini_autograd:
+        clone = where / "clone"
+        shutil.copytree(ROOT / "mini_autograd", clone / "mini_autograd", ignore=shutil.ignore_patterns("__pycache__"))
+        (clone / "pyproject.toml").write_text(
+            '[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n'
+            '[project]\nname = "mini-autograd-clone"\nversion = "0.0.1"\n'
+            '[tool.setuptools.packages.find]\ninclude = ["mini_autograd*"]\n'
+        )
+        editable = ["-e"] if mini_autograd == "editable" else []
+        subprocess.run(
+            [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps"]
+            + ["--no-build-isolation", "--no-index", *editable, str(clone)],
+            check=True,
+            capture_output=True,
+        )
+    return python
+
+
+def kernel_env(where: Path, python: Path) -> dict:
+    """nbgrader's environment with the notebooks' kernel, `python3`, run by `python` (a kernel spec on JUPYTER_PATH)."""
+    spec = where / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True, exist_ok=True)
+    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Python 3", "language": "python"}))
+    return dict(env(), JUPYTER_PATH=str(where / "jupyter"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import nbformat
 import nbgrader_helpers as H
@@ -124,3 +126,94 @@ def test_an_unreleased_assignment_is_a_clear_error(tmp_path):
     course = H.copy_repo(tmp_path / "repo") / "course"
     with pytest.raises(FileNotFoundError, match="nbgrader generate_assignment 99_nothing"):
         submissions.check_assignment(course, "99_nothing")
+
+
+def _metadata_cases(release, source) -> dict:
+    """Notebooks whose nbgrader metadata is broken in ways that end nbgrader's run or slip past a naive check."""
+    solved = _solved(release, source)
+
+    def at(nb, gid):
+        return next(i for i, c in enumerate(nb.cells) if H.meta(c).get("grade_id") == gid)
+
+    cases = {}
+    nb = _copy(solved)  # a duplicated test cell: nbgrader empties one copy's metadata, then ends the whole run
+    nb.cells.insert(at(nb, "ex1_tests") + 1, _copy(nb.cells[at(nb, "ex1_tests")]))
+    nb.cells[at(nb, "ex1_tests") + 1]["id"] = "my-copy"
+    cases["dup_test"] = nb
+    nb = _copy(solved)  # a cell that lost its grade id but kept the rest
+    del nb.cells[at(nb, "ex1_tests")].metadata["nbgrader"]["grade_id"]
+    cases["missing_id"] = nb
+    nb = _copy(solved)  # an added cell holding "nbgrader": {}
+    nb.cells.insert(at(nb, "ex1_tests"), nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {}}))
+    cases["empty_meta"] = nb
+    nb = _copy(solved)  # forged: a bonus cell of its own, and the points of a real test raised
+    bonus = {"grade": True, "grade_id": "bonus", "points": 100, "solution": False, "locked": False}
+    nb.cells.append(nbformat.v4.new_code_cell("pass", metadata={"nbgrader": dict(bonus, schema_version=3)}))
+    nb.cells[at(nb, "ex2_tests")].metadata["nbgrader"]["points"] = 100
+    cases["forged"] = nb
+    nb = _copy(solved)  # a test cell turned into markdown
+    cell = nb.cells[at(nb, "ex1_tests")]
+    cell.cell_type = "markdown"
+    cell.pop("outputs", None)
+    cell.pop("execution_count", None)
+    cases["test_to_markdown"] = nb
+    nb = _copy(solved)  # a test cell turned into an answer
+    nb.cells[at(nb, "ex1_tests")].metadata["nbgrader"]["solution"] = True
+    cases["test_to_solution"] = nb
+    nb = _copy(solved)  # an answer cell marked read-only
+    answer = next(c for c in nb.cells if c.cell_type == "code" and H.meta(c).get("solution"))
+    answer.metadata["nbgrader"]["locked"] = True
+    cases["answer_locked"] = nb
+    return cases
+
+
+@pytest.mark.slow
+def test_broken_metadata_stops_no_one_in_one_nbgrader_autograde_of_the_class(tmp_path):
+    repo, source, release = H.released_copy(tmp_path, LESSON)
+    course = repo / "course"
+    cases = _metadata_cases(release, source)
+    honest = _solved(release, source)
+    students = {"aaa_honest": honest, **cases, "zzz_honest": honest}
+    for student, nb in students.items():
+        H.hand_in(repo, student, LESSON, nb)
+
+    # the check sees every one of them (it used to call an empty "nbgrader": {} fine), and changes nothing yet
+    reports = {r.student: r for r in submissions.check_assignment(course, LESSON)}
+    for student in cases:
+        assert reports[student].status == "needs --repair" and reports[student].gradable, reports[student]
+    assert reports["aaa_honest"].status == "ok" and reports["zzz_honest"].status == "ok"
+    (course / "reports" / LESSON / "submissions.json").unlink()  # the autograde below works from the notebooks alone
+
+    # nbgrader's own command over the whole class, with no repair first: everyone is graded, in full
+    run = H.nbgrader("autograde", LESSON, cwd=repo, check=False, timeout=1200)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-6000:]
+    from nbgrader.api import Gradebook
+
+    graded = {H.meta(c)["grade_id"] for c in H.grade_test_cells(source)}
+    total = H.total_autograded_points(source)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in students:
+            nb = gb.find_submission_notebook(LESSON, LESSON, student)
+            score = sum(g.score for g in nb.grades if g.cell.name in graded)
+            assert score == pytest.approx(total), f"{student}: {score} of {total}"
+            notes = " ".join(c.auto_comment or "" for c in nb.comments)
+            if student in cases:
+                assert nb.flagged and "before grading" in notes, f"{student}: {notes!r}"
+            else:
+                assert not nb.flagged, f"{student}: {notes!r}"
+
+    # and the check's --repair mends the files themselves, keeping the originals
+    proc = subprocess.run(
+        [sys.executable, "-m", "course_tools.submissions", LESSON, "--repair", "--json"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=H.env(),
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    reports = {r["student"]: r for r in json.loads(proc.stdout)}
+    for student, nb in cases.items():
+        assert reports[student]["status"] == "repaired", reports[student]
+        fixed = H.read(course / "submitted" / student / LESSON / f"{LESSON}.ipynb")
+        assert submissions.gradable_by_nbgrader(fixed) is None
+        assert H.read(course / "submitted_originals" / student / LESSON / f"{LESSON}.ipynb") == nb
