@@ -94,7 +94,7 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False) -> None:
 
     root = tensor.grad_fn
     if root is None:  # backward() on a leaf: its gradient with respect to itself
-        _accumulate(tensor, gradient)
+        _accumulate(tensor, _leaf_hooks(tensor, gradient) if _HOOKS[0] else gradient)
         return
 
     # Kahn's algorithm: a node runs once every consumer of its output has sent its gradient. Gradients from
@@ -105,6 +105,8 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False) -> None:
     ready = [(root, gradient)]
     while ready:
         node, grad = ready.pop()
+        if _HOOKS[0]:  # some tensor asked for its gradient (register_hook, retain_grad): the total arrives here
+            grad = _node_hooks(node, grad)
         if node.saved is _FREED:
             _ = node.saved_tensors  # raises the "backward through the graph a second time" error
         in_grads = node.fn.backward(node, grad)
@@ -151,7 +153,41 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False) -> None:
             else:  # every path into it carried None: nothing flows further up this branch
                 _release_without_gradient(fn, consumers, grads, ready)
     for a, g in leaves.values():
-        _accumulate(a, g)
+        _accumulate(a, _leaf_hooks(a, g) if _HOOKS[0] else g)
+
+
+# Hooks and retained gradients cost the backward pass one check per node, and only once some tensor has asked.
+_HOOKS = [False]
+
+
+def hooks_in_use() -> None:
+    """Called by ``register_hook`` and ``retain_grad``: from now on the backward pass looks for them."""
+    _HOOKS[0] = True
+
+
+def _run_hooks(hooks: list | None, grad):
+    for hook in list(hooks or ()):
+        out = hook(_new_tensor(grad, False, None))
+        if out is not None:
+            grad = out.data if isinstance(out, Tensor) else np.asarray(out)
+    return grad
+
+
+def _node_hooks(node: Node, grad):
+    """The gradient of a node's output, complete: run the output tensor's hooks, then keep it if it is retained."""
+    extra = node.__dict__
+    if not extra:
+        return grad
+    grad = _run_hooks(extra.get("_hooks"), grad)
+    ref = extra.get("_retained")
+    t = ref() if ref is not None else None
+    if t is not None:
+        _accumulate(t, grad)
+    return grad
+
+
+def _leaf_hooks(leaf: Tensor, grad):
+    return _run_hooks(getattr(leaf, "_hooks", None), grad)
 
 
 def _release_without_gradient(node: Node, consumers: dict, grads: dict, ready: list) -> None:

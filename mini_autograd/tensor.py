@@ -13,6 +13,7 @@ tensor(7.)
 from __future__ import annotations
 
 import numbers
+import weakref
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -102,6 +103,17 @@ class cuda:
 # ------------------------------------------------------------------------------------------------------- Tensor
 
 
+class _RemovableHandle:
+    """What ``register_hook`` returns: ``remove()`` takes the hook off."""
+
+    def __init__(self, hooks: list, hook: Any) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
 def _new_tensor(data, requires_grad: bool, grad_fn) -> Tensor:
     """The fast path every op result takes: no checks, no copies."""
     t = object.__new__(Tensor)
@@ -146,7 +158,7 @@ class Tensor:
             ``grad_fn.inputs`` (the parent tensors) and ``grad_fn.saved_tensors`` let you walk the graph.
     """
 
-    __slots__ = ("data", "requires_grad", "grad_fn", "grad", "name")
+    __slots__ = ("data", "requires_grad", "grad_fn", "grad", "name", "_hooks", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators: np_array + tensor gives a Tensor
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> None:
@@ -229,6 +241,59 @@ class Tensor:
 
     def clone(self) -> Tensor:
         return Clone.apply(self)
+
+    def retain_grad(self) -> None:
+        """Keep this tensor's gradient in ``.grad`` after ``backward()``, although it is not a leaf.
+
+        The backward pass computes every intermediate gradient, passes it on and drops it (memory); this asks it to
+        keep this one, adding into ``.grad`` as a leaf's is. A leaf keeps its gradient anyway.
+
+        >>> import mini_autograd as ag
+        >>> x = ag.tensor(3.0, requires_grad=True)
+        >>> y = x * x
+        >>> y.retain_grad()
+        >>> (2 * y).backward()
+        >>> y.grad, x.grad
+        (tensor(2.), tensor(12.))
+        """
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self.grad_fn._retained = weakref.ref(self)
+            _engine.hooks_in_use()
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor whose gradient :meth:`retain_grad` keeps."""
+        ref = getattr(self.grad_fn, "_retained", None) if self.grad_fn is not None else None
+        return ref is not None and ref() is self
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` whenever the gradient of this tensor is computed; a tensor it returns replaces the
+        gradient from then on (what flows further back, or what a leaf adds into ``.grad``). Returns a handle whose
+        ``remove()`` takes the hook off again.
+
+        >>> import mini_autograd as ag
+        >>> x = ag.tensor(3.0, requires_grad=True)
+        >>> h = x.register_hook(lambda g: g * 10)
+        >>> (x * 2).backward()
+        >>> x.grad
+        tensor(20.)
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        owner = self.grad_fn
+        if owner is None:
+            hooks = getattr(self, "_hooks", None)
+            if hooks is None:
+                hooks = self._hooks = []
+        else:
+            hooks = getattr(owner, "_hooks", None)
+            if hooks is None:
+                hooks = owner._hooks = []
+        hooks.append(hook)
+        _engine.hooks_in_use()
+        return _RemovableHandle(hooks, hook)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and self.data.dtype.kind != "f":
