@@ -88,6 +88,7 @@ from .tensor import (  # isort: skip
     sub,
     sum,
     tanh,
+    Size,
     Tensor,
     tensor,
     transpose,

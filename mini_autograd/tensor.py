@@ -69,6 +69,27 @@ def _numpy_dtype(d: Any) -> np.dtype:
     return nd
 
 
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as PyTorch's ``torch.Size([2, 3])`` does (here ``mini_autograd.Size``).
+
+    >>> Size((2, 3))
+    mini_autograd.Size([2, 3])
+    >>> Size((2, 3)) == (2, 3), Size((2, 3)).numel()
+    (True, 6)
+    """
+
+    def __repr__(self) -> str:
+        return f"mini_autograd.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def numel(self) -> int:
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+
 class device:
     """Only the CPU exists here; ``device("cpu")`` lets PyTorch code that picks a device run unchanged."""
 
@@ -80,6 +101,9 @@ class device:
 
     def __repr__(self) -> str:
         return "device(type='cpu')"
+
+    def __str__(self) -> str:  # print(x.device) shows cpu, as in PyTorch
+        return "cpu"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, device) or other == "cpu"
@@ -161,7 +185,23 @@ class Tensor:
     __slots__ = ("data", "requires_grad", "grad_fn", "grad", "name", "_hooks", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators: np_array + tensor gives a Tensor
 
-    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> None:
+    def __init__(self, *data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> None:
+        # PyTorch's constructor: Tensor(2, 3) is a 2x3 tensor of the default dtype (here zeros), Tensor([1, 2, 3]) a
+        # float tensor of those numbers. An array (or a tensor) keeps its own dtype, which the engine relies on.
+        if len(data) == 1 and not isinstance(data[0], (numbers.Integral, np.integer)):
+            data = data[0]
+            if dtype is None and isinstance(data, (list, tuple, numbers.Number)):
+                dtype = get_default_dtype()
+        elif all(isinstance(d, (numbers.Integral, np.integer)) and not isinstance(d, bool) for d in data) and data:
+            data = np.zeros(tuple(int(d) for d in data), dtype=_numpy_dtype(dtype or get_default_dtype()))
+        elif not data:
+            data = np.zeros((0,), dtype=_numpy_dtype(dtype or get_default_dtype()))
+        else:
+            raise TypeError(f"Tensor() takes sizes (Tensor(2, 3)) or one list or array of numbers, got {data!r}")
+        self._init(data, dtype, requires_grad, device)
+
+    def _init(self, data: Any, dtype: Any, requires_grad: bool, device: Any) -> None:
+        """``tensor(data)``'s rules: the dtype inferred from the data as PyTorch's ``torch.tensor`` does."""
         arr = _to_array(data, None if dtype is None else _numpy_dtype(dtype))
         if device is not None:
             _require_cpu(device)
@@ -174,8 +214,8 @@ class Tensor:
 
     # ------------------------------------------------------------------------------------------ introspection
     @property
-    def shape(self) -> tuple:
-        return self.data.shape
+    def shape(self) -> Size:
+        return Size(self.data.shape)
 
     @property
     def ndim(self) -> int:
@@ -199,7 +239,7 @@ class Tensor:
         return permute(self, tuple(range(self.ndim - 1, -1, -1)))
 
     def size(self, dim: int | None = None):
-        return self.shape if dim is None else self.shape[dim]
+        return self.shape if dim is None else self.data.shape[dim]
 
     def dim(self) -> int:
         return self.ndim
@@ -342,7 +382,7 @@ class Tensor:
         return _binary(Add, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return _binary(Add, other, self)
+        return _binary(Add, self, other)  # as PyTorch: 2 + b is b.add(2), so next_functions lists b first
 
     def __sub__(self, other: Any) -> Tensor:
         return _binary(Sub, self, other)
@@ -354,7 +394,7 @@ class Tensor:
         return _binary(Mul, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return _binary(Mul, other, self)
+        return _binary(Mul, self, other)  # as PyTorch: 2 * b is b.mul(2), so next_functions lists b first
 
     def __truediv__(self, other: Any) -> Tensor:
         return div(self, other)
@@ -412,7 +452,7 @@ class Tensor:
         if np.shape(result) != self.shape:
             raise RuntimeError(
                 f"in-place {symbol}: the result has shape {np.shape(result)} but the tensor has shape "
-                f"{self.shape}; an in-place update cannot change the shape"
+                f"{self.data.shape}; an in-place update cannot change the shape"
             )
         if isinstance(self.data, np.ndarray) and self.data.flags.writeable:
             ufunc(self.data, value, out=self.data, casting="same_kind")
@@ -449,7 +489,7 @@ class Tensor:
     def __bool__(self) -> bool:
         if self.data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous (shape {self.shape}); "
+                f"Boolean value of Tensor with more than one value is ambiguous (shape {self.data.shape}); "
                 "use .any() or .all()"
             )
         return bool(self.data)
@@ -803,7 +843,7 @@ def neg(a: Tensor) -> Tensor:
 def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     """The product of two matrices (2-d only; :func:`matmul` also takes vectors and batches)."""
     if input.ndim != 2:
-        raise RuntimeError(f"self must be a matrix (mm takes 2-d tensors, got shape {tuple(input.shape)}); use matmul")
+        raise RuntimeError(f"self must be a matrix (mm takes 2-d tensors, got shape {input.data.shape}); use matmul")
     if mat2.ndim != 2:
         raise RuntimeError(f"mat2 must be a matrix (mm takes 2-d tensors, got shape {tuple(mat2.shape)}); use matmul")
     if input.shape[1] != mat2.shape[0]:
@@ -834,21 +874,22 @@ def matmul(a: Any, b: Any) -> Tensor:
     b = b if isinstance(b, Tensor) else Tensor(b)
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(
-            f"matmul: both arguments need at least 1 dimension, got shapes {a.shape} and {b.shape}; use * for scalars"
+            f"matmul: both arguments need at least 1 dimension, got shapes {a.data.shape} and {b.data.shape}; "
+            "use * for scalars"
         )
     ka = a.shape[-1]
     kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if ka != kb:
         raise RuntimeError(
-            f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied ({ka} columns in the first vs {kb} rows "
-            "in the second); the inner dimensions must match (transpose one of them?)"
+            f"matmul: shapes {a.data.shape} and {b.data.shape} cannot be multiplied ({ka} columns in the first vs "
+            f"{kb} rows in the second); the inner dimensions must match (transpose one of them?)"
         )
     if a.ndim > 2 or b.ndim > 2:
         try:
             np.broadcast_shapes(a.shape[:-2] if a.ndim > 1 else (), b.shape[:-2] if b.ndim > 1 else ())
         except ValueError:
             raise RuntimeError(
-                f"matmul: the batch dimensions of {a.shape} and {b.shape} cannot be broadcast together"
+                f"matmul: the batch dimensions of {a.data.shape} and {b.data.shape} cannot be broadcast together"
             ) from None
     if a.data.dtype != b.data.dtype:
         raise RuntimeError(
@@ -1095,8 +1136,8 @@ def _as_operand(value: Any, beside: Any) -> Tensor:
         return value
     if isinstance(beside, Tensor) and isinstance(value, numbers.Number) and not isinstance(value, bool):
         if beside.data.dtype.kind == "f" or not isinstance(value, builtins_float):
-            return Tensor(value, dtype=beside.dtype) if beside.data.dtype.kind != "b" else Tensor(value)
-    return Tensor(value)
+            return tensor(value, dtype=beside.dtype) if beside.data.dtype.kind != "b" else tensor(value)
+    return tensor(value)
 
 
 _TORCH_NAMES = {  # PyTorch's C++ names of the scalar types, as its error messages print them
@@ -1160,7 +1201,9 @@ def reshape(t: Tensor, *shape: Any) -> Tensor:
     free = shape.count(-1)
     size = t.data.size
     if free > 1 or any(s < -1 for s in shape) or (size != known if free == 0 else (known == 0 or size % known)):
-        raise RuntimeError(f"shape {list(shape)} is invalid for input of size {size} (a tensor of shape {t.shape})")
+        raise RuntimeError(
+            f"shape {list(shape)} is invalid for input of size {size} (a tensor of shape {t.data.shape})"
+        )
     return Reshape.apply(t, shape)
 
 
@@ -1175,7 +1218,7 @@ def transpose(t: Tensor, dim0: int, dim1: int) -> Tensor:
 
 def permute(t: Tensor, axes: tuple) -> Tensor:
     if sorted(_ops._as_axis(a, t.ndim) for a in axes) != list(range(t.ndim)):
-        raise RuntimeError(f"permute: {axes} is not a reordering of the {t.ndim} dimensions of a {t.shape} tensor")
+        raise RuntimeError(f"permute: {axes} is not a reordering of the {t.ndim} dimensions of a {t.data.shape} tensor")
     return Permute.apply(t, tuple(_ops._as_axis(a, t.ndim) for a in axes))
 
 
@@ -1190,7 +1233,9 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: An
     >>> tensor([1, 2, 3]).dtype
     mini_autograd.int64
     """
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad, device=device)
+    t = object.__new__(Tensor)
+    t._init(data, dtype, requires_grad, device)
+    return t
 
 
 def _shape_args(size: tuple) -> tuple:

@@ -137,9 +137,7 @@ def _detail(got: list, want: list, shape: tuple, wrong: list[int]) -> str:
     """The student's value beside the expected one; for arrays, also the first entries that differ."""
     text = msg("got expected", got=_show(shape, got), want=_show(shape, want))
     if shape and wrong and (_len(wrong) < _len(want) or _len(want) > 6):
-        first = "; ".join(
-            msg("entry", index=_index(i, shape), got=_num(got[i]), want=_num(want[i])) for i in wrong[:3]
-        )
+        first = "; ".join(msg("entry", index=_index(i, shape), got=_num(got[i]), want=_num(want[i])) for i in wrong[:3])
         text += "; " + msg("first differing", n=_len(wrong), total=_len(want), where=first)
     return text
 

@@ -41,7 +41,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weight.T + bias, with weight of shape (out_features, in_features), as in PyTorch."""
     if x.shape[-1] != weight.shape[1]:
         raise RuntimeError(
-            f"linear: input of shape {x.shape} has {x.shape[-1]} features but weight of shape {weight.shape} "
+            f"linear: input of shape {x.data.shape} has {x.shape[-1]} features but weight of shape {weight.data.shape} "
             f"expects {weight.shape[1]} (weight is out_features x in_features)"
         )
     if x.ndim == 2:
@@ -62,8 +62,8 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
         target = Tensor(target, dtype=input.dtype)
     if input.shape != target.shape:
         raise RuntimeError(
-            f"mse_loss: input of shape {input.shape} and target of shape {target.shape} differ; PyTorch would "
-            "broadcast them with a warning, which is almost always a bug. Reshape one to match."
+            f"mse_loss: input of shape {input.data.shape} and target of shape {target.data.shape} differ; PyTorch "
+            "would broadcast them with a warning, which is almost always a bug. Reshape one to match."
         )
     _float_only(input, "mse_loss")
     return ops.MSELoss.apply(input, target, reduction)
@@ -76,8 +76,8 @@ def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Ten
     t = np.asarray(target.data if isinstance(target, Tensor) else target)
     if input.ndim != 2 or t.ndim != 1 or t.shape[0] != input.shape[0]:
         raise RuntimeError(
-            f"cross_entropy: expected logits of shape (N, C) and class indices of shape (N,), got {input.shape} "
-            f"and {t.shape}"
+            f"cross_entropy: expected logits of shape (N, C) and class indices of shape (N,), got {input.data.shape} "
+            f"and {t.data.shape}"
         )
     if t.dtype.kind not in "iu":
         raise RuntimeError(f"cross_entropy: target must hold integer class indices, got dtype {t.dtype}")
@@ -150,8 +150,8 @@ def _loss_operands(name: str, input: Tensor, target: Any, what: str) -> Tensor: 
         target = Tensor(target, dtype=input.dtype)
     if target.shape != input.shape:
         raise ValueError(
-            f"{name}: {what} target size ({tuple(target.shape)}) must be the same as the input size "
-            f"({tuple(input.shape)}); reshape one of them (e.g. target.reshape(input.shape) or output.squeeze(1))"
+            f"{name}: {what} target size ({target.data.shape}) must be the same as the input size "
+            f"({input.data.shape}); reshape one of them (e.g. target.reshape(input.shape) or output.squeeze(1))"
         )
     if target.data.dtype != input.data.dtype:
         target = target.to(input.dtype)

@@ -178,7 +178,9 @@ class Module:
             arr = _as_numpy(value)
             p = params[name]
             if arr.shape != p.shape:
-                raise RuntimeError(f"load_state_dict: {name} has shape {p.shape} here but {arr.shape} in the state")
+                raise RuntimeError(
+                    f"load_state_dict: {name} has shape {p.data.shape} here but {arr.shape} in the state"
+                )
             p.data = arr.astype(p.data.dtype, copy=True)
 
     def extra_repr(self) -> str:
@@ -346,7 +348,7 @@ def _flatten(x: Tensor, start_dim: int, end_dim: int) -> Tensor:
     if not 0 <= start <= end < x.ndim:
         raise IndexError(
             f"Flatten: start_dim={start_dim} and end_dim={end_dim} do not name dimensions in order of a tensor "
-            f"of shape {tuple(x.shape)}"
+            f"of shape {x.data.shape}"
         )
     if start == end:  # nothing to merge: PyTorch returns the input itself
         return x
