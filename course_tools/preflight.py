@@ -292,10 +292,19 @@ def autograde_hook(assignment=None, student=None, notebooks=None, **_) -> None:
     """``c.Autograde.pre_convert_hook``: the preflight, once per assignment and process, before nbgrader writes
     anything of the first student into the gradebook. Raises SystemExit (nbgrader lets hooks fail silently only
     with an Exception) so that ``nbgrader autograde`` stops with the message."""
-    from nbgrader.apps.autogradeapp import AutogradeApp
+    from traitlets.config import Application
 
-    app = AutogradeApp.instance() if AutogradeApp.initialized() else None
+    # The running nbgrader application: `nbgrader autograde`'s AutogradeApp, or formgrader's when its Autograde
+    # button grades (there AutogradeApp.instance() would raise MultipleInstanceError).
+    app = Application.instance() if Application.initialized() else None
     if app is None:
+        return
+    if getattr(app, "coursedir", None) is None:  # formgrader's server: its config is not the course's
+        app.log.warning(
+            "Preflight skipped: autograde was started from formgrader, not from `nbgrader autograde`; run "
+            "`nbgrader autograde %s` (or python -m course_tools.autograde_all) once to check the solution first",
+            assignment or "<assignment>",
+        )
         return
     if notebooks:
         assignment = Path(notebooks[0]).parent.name
