@@ -13,6 +13,13 @@ Two reference points are measured in the same run:
   sandbox, no database: what running the students' code costs by itself;
 - unsandboxed: ``nbgrader autograde`` at 1 worker without bubblewrap, to show what the isolation costs.
 
+With ``--dask`` it measures instead what grading on a Dask cluster (course_tools.distributed) costs against the local
+pool: the same class graded by the local pool (``_grade_one`` in threads, what ``autograde_all --workers N`` runs)
+and through ``grade_on_dask`` on a scheduler and N worker processes on localhost, for each ``--workers`` count,
+interleaved; it prints submissions per minute and the worker time Dask adds per student::
+
+    python bench/bench_autograde.py --dask --students 10
+
 The machine is shared and noisy: run it more than once, and compare ratios from the same run.
 """
 
@@ -81,6 +88,65 @@ def autograde_seconds(repo: Path, lesson: str, workers: int, db_url: str, extra:
     return seconds
 
 
+def pool_seconds(repo: Path, lesson: str, students: list[str], workers: int, db_url: str) -> tuple[float, list]:
+    """The local pool of autograde_all, without its checks: _grade_one for every student, ``workers`` at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from course_tools.autograde_all import _grade_one
+
+    logs = repo / "course" / "logs" / "autograde" / lesson
+    logs.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outcomes = list(pool.map(lambda s: _grade_one(repo, lesson, s, db_url, logs, []), students))
+    seconds = time.perf_counter() - start
+    if not all(o.ok for o in outcomes):
+        raise SystemExit(f"grading failed: {[o for o in outcomes if not o.ok]}")
+    return seconds, outcomes
+
+
+def dask_seconds(repo: Path, lesson: str, students: list[str], workers: int, db_url: str) -> tuple[float, list]:
+    """The same students through grade_on_dask, on a scheduler and ``workers`` worker processes started beforehand."""
+    from course_tools.distributed import grade_on_dask, local_cluster
+
+    logs = repo / "course" / "logs" / "autograde" / lesson
+    with local_cluster(repo.parent / f"dask-{workers}", workers) as address:
+        start = time.perf_counter()
+        outcomes = grade_on_dask(address, repo, lesson, students, db_url, logs, [])
+        seconds = time.perf_counter() - start
+    if not all(o.ok for o in outcomes):
+        raise SystemExit(f"grading failed: {[o for o in outcomes if not o.ok]}")
+    return seconds, outcomes
+
+
+def compare_dask(repo: Path, args, results: dict) -> None:
+    """Local pool and Dask at each worker count, into one PostgreSQL gradebook; the table and the overhead."""
+    students = sorted(p.name for p in (repo / "course" / "submitted").iterdir())
+    n = len(students)
+    with LocalPostgres() as pg:
+        env = dict(H.env(), NBGRADER_DB_URL=pg.url)
+        H.nbgrader("generate_assignment", args.lesson, "--force", cwd=repo, environ=env)
+        print(f"{n} submissions of {args.lesson}; {os.cpu_count()} CPUs, load average {results['load'][0]:.1f}")
+        print(f"{'configuration':<30}{'wall s':>8}{'subm/min':>10}{'s/student':>11}{'outside nbgrader':>18}")
+        for w in args.workers:
+            runs = {}
+            for name, measure in ((f"local pool, {w} worker(s)", pool_seconds), (f"Dask, {w} worker(s)", dask_seconds)):
+                seconds, outcomes = measure(repo, args.lesson, students, w, pg.url)
+                per_student = seconds * w / n  # worker-seconds per submission
+                outside = per_student - sum(o.seconds for o in outcomes) / n  # beyond the nbgrader processes
+                runs[name] = outside
+                print(f"{name:<30}{seconds:8.1f}{60 * n / seconds:10.1f}{per_student:11.2f}{outside:18.2f}")
+                results[name] = {"seconds": seconds, "per_minute": 60 * n / seconds, "s_per_student": per_student}
+                results[name]["outside_nbgrader_s_per_student"] = outside
+            extra = runs[f"Dask, {w} worker(s)"] - runs[f"local pool, {w} worker(s)"]
+            results[f"dask_adds_s_per_student_{w}"] = extra
+            print(f"  Dask adds {extra:+.2f} s per student at {w} worker(s), outside nbgrader")
+        print(
+            "s/student: worker-seconds per submission (wall time x workers / submissions); outside nbgrader: the part "
+            "of it not spent in the nbgrader processes (dispatch, Dask, the watchdog and lock, idle workers at the end)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=30)
@@ -88,6 +154,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--skip-unsandboxed", action="store_true")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--dask", action="store_true", help="compare the local pool with Dask instead (see above)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-autograde-"))
@@ -95,6 +162,11 @@ def main() -> None:
     try:
         repo = H.copy_repo(tmp / "repo")
         build_class(repo, args.lesson, args.students)
+        if args.dask:
+            compare_dask(repo, args, results)
+            if args.json:
+                Path(args.json).write_text(json.dumps(results, indent=1))
+            return
         floor = floor_seconds(repo, args.lesson)
         results["floor_s"] = floor
         print(f"{args.students} submissions of {args.lesson}; load average {results['load'][0]:.1f}")

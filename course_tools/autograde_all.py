@@ -21,6 +21,9 @@ and nothing is written into the gradebook. Then it checks the submissions (:mod:
 silently scored 0. Each student's nbgrader log goes to ``course/logs/autograde/<assignment>/<student>.log``; the
 summary names every failure, and says loudly when most graded students fail the same test cell with the same
 exception.
+
+With ``--scheduler tcp://host:8786`` the same per-student commands run as tasks on a Dask cluster instead of the local
+pool (:mod:`course_tools.distributed`: course directory on a shared filesystem, PostgreSQL gradebook).
 """
 
 from __future__ import annotations
@@ -99,6 +102,7 @@ def autograde_all(
     check: bool = True,
     preflight: bool = True,
     extra_args: list[str] | None = None,
+    scheduler: str | None = None,
     echo=print,
 ) -> list[Outcome]:
     """Grade every (or the listed) student's submission of ``assignment``; returns one Outcome per student."""
@@ -110,9 +114,10 @@ def autograde_all(
         config.merge(KVArgParseConfigLoader(settings).load_config())  # reads them: the preflight grades alike
     coursedir = _course_directory(root, config)
     db_url = db_url or configured_db_url(coursedir)
-    if workers > 1 and db_url.startswith("sqlite"):
+    if (workers > 1 or scheduler) and db_url.startswith("sqlite"):
+        who = "Dask workers" if scheduler else f"{workers} workers"
         raise SystemExit(
-            f"{workers} workers cannot share the SQLite gradebook {db_url} (SQLite locks the whole file on each "
+            f"{who} cannot share the SQLite gradebook {db_url} (SQLite locks the whole file on each "
             "write). Use a PostgreSQL gradebook: export NBGRADER_DB_URL=postgresql+psycopg://USER@HOST:5432/DB "
             "(see docs/instructor-guide.md), or --workers 1."
         )
@@ -137,15 +142,24 @@ def autograde_all(
         todo = [s for s in todo if s not in {o.student for o in outcomes}]
     logs = course / "logs" / "autograde" / assignment
     logs.mkdir(parents=True, exist_ok=True)
-    echo(f"autograding {len(todo)} submission(s) of {assignment} with {workers} worker(s) into {_safe(db_url)}")
+    where = f"on the Dask cluster at {scheduler}" if scheduler else f"with {workers} worker(s)"
+    echo(f"autograding {len(todo)} submission(s) of {assignment} {where} into {_safe(db_url)}")
     start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_grade_one, root, assignment, s, db_url, logs, extra_args or []) for s in todo]
-        for future in futures:
-            outcome = future.result()
-            outcomes.append(outcome)
-            mark = "ok" if outcome.ok else f"FAILED: {outcome.message} (log: {outcome.log})"
-            echo(f"  {outcome.student:<24} {outcome.seconds:6.1f} s  {mark}")
+
+    def report(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        mark = "ok" if outcome.ok else f"FAILED: {outcome.message} (log: {outcome.log})"
+        echo(f"  {outcome.student:<24} {outcome.seconds:6.1f} s  {mark}")
+
+    if scheduler:
+        from .distributed import grade_on_dask
+
+        grade_on_dask(scheduler, root, assignment, todo, db_url, logs, extra_args or [], on_outcome=report)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_grade_one, root, assignment, s, db_url, logs, extra_args or []) for s in todo]
+            for future in futures:
+                report(future.result())
     elapsed = time.perf_counter() - start
     graded = sum(o.ok for o in outcomes)
     rate = 60 * graded / elapsed if elapsed else 0.0
@@ -208,6 +222,9 @@ def main(argv=None) -> int:
     parser.add_argument("assignment")
     parser.add_argument("--workers", "-j", type=int, default=os.cpu_count() or 1, help="parallel students (cores)")
     parser.add_argument("--student", action="append", help="grade only these students (repeatable)")
+    parser.add_argument(
+        "--scheduler", metavar="tcp://HOST:8786", help="grade on this Dask cluster instead of --workers local processes"
+    )
     parser.add_argument("--db-url", help="gradebook URL (default: NBGRADER_DB_URL or nbgrader_config.py)")
     parser.add_argument("--no-check", action="store_true", help="skip the submission check and repair")
     parser.add_argument(
@@ -223,6 +240,7 @@ def main(argv=None) -> int:
             check=not args.no_check,
             preflight=not args.no_preflight,
             extra_args=extra,
+            scheduler=args.scheduler,
         )
     except PreflightFailed as exc:
         print(exc.message, file=sys.stderr)
