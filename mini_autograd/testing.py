@@ -193,6 +193,11 @@ def _matches(got_flat: list, shape_got: tuple, value: Any, rtol: float, atol: fl
     )
 
 
+def _known_mistake(got: list, shape: tuple, mistakes: Mapping[str, Any] | None, rtol: float, atol: float) -> str:
+    """The hint of the first known mistake whose value ``got`` matches, or ""."""
+    return next((text for text, value in (mistakes or {}).items() if _matches(got, shape, value, rtol, atol)), "")
+
+
 def compare(
     name: str,
     got: Any,
@@ -220,11 +225,7 @@ def compare(
             hint = msg("shape transposed", got=shape_got, want=shape_want)
         else:
             hint = msg("shape", got=shape_got, want=shape_want)
-        for text, value in (mistakes or {}).items():
-            if _matches(g, shape_got, value, rtol, atol):
-                hint = text
-                break
-        return Comparison(name, "wrong shape", hint=hint)
+        return Comparison(name, "wrong shape", hint=_known_mistake(g, shape_got, mistakes, rtol, atol) or hint)
     if any(_isnan(v) for v in g) and not any(_isnan(v) for v in w):
         return Comparison(name, "not a number", detail=_detail(g, w, shape_got, []), hint=msg("nan"))
     abs_diff, rel_diff, exact, close, wrong = 0.0, 0.0, True, True, []
@@ -242,11 +243,7 @@ def compare(
         return Comparison(name, "exact", 0.0, 0.0)
     if close:
         return Comparison(name, "close", abs_diff, rel_diff)
-    hint = ""
-    for text, value in (mistakes or {}).items():
-        if _matches(g, shape_got, value, rtol, atol):
-            hint = text
-            break
+    hint = _known_mistake(g, shape_got, mistakes, rtol, atol)
     if not hint and any(_isinf(v) for v in g) and not any(_isinf(v) for v in w):
         hint = msg("inf")
     hint = hint or _hint(g, w, shape_want, batch)
