@@ -767,7 +767,7 @@ def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def _check_broadcast(fn, a: Tensor, b: Tensor) -> None:
-    sa, sb = a.shape, b.shape
+    sa, sb = a.data.shape, b.data.shape
     if sa == sb:
         return
     for x, y in zip(reversed(sa), reversed(sb)):
@@ -846,8 +846,8 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
         raise RuntimeError(f"self must be a matrix (mm takes 2-d tensors, got shape {input.data.shape}); use matmul")
     if mat2.ndim != 2:
         raise RuntimeError(f"mat2 must be a matrix (mm takes 2-d tensors, got shape {tuple(mat2.shape)}); use matmul")
-    if input.shape[1] != mat2.shape[0]:
-        (n, k), (k2, m) = input.shape, mat2.shape
+    if input.data.shape[1] != mat2.data.shape[0]:
+        (n, k), (k2, m) = input.data.shape, mat2.data.shape
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m}); the columns of the first must equal "
             "the rows of the second (transpose one of them?)"
@@ -859,8 +859,8 @@ def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """The dot product of two 1-d tensors of the same length, sum(input * other)."""
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
-    if input.shape[0] != other.shape[0]:
-        n, m = input.shape[0], other.shape[0]
+    if input.data.shape[0] != other.data.shape[0]:
+        n, m = input.data.shape[0], other.data.shape[0]
         raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number of elements, "
             f"but got {n} and {m} elements respectively"
@@ -877,8 +877,8 @@ def matmul(a: Any, b: Any) -> Tensor:
             f"matmul: both arguments need at least 1 dimension, got shapes {a.data.shape} and {b.data.shape}; "
             "use * for scalars"
         )
-    ka = a.shape[-1]
-    kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    ka = a.data.shape[-1]
+    kb = b.data.shape[0] if b.ndim == 1 else b.data.shape[-2]
     if ka != kb:
         raise RuntimeError(
             f"matmul: shapes {a.data.shape} and {b.data.shape} cannot be multiplied ({ka} columns in the first vs "
@@ -886,7 +886,7 @@ def matmul(a: Any, b: Any) -> Tensor:
         )
     if a.ndim > 2 or b.ndim > 2:
         try:
-            np.broadcast_shapes(a.shape[:-2] if a.ndim > 1 else (), b.shape[:-2] if b.ndim > 1 else ())
+            np.broadcast_shapes(a.data.shape[:-2] if a.ndim > 1 else (), b.data.shape[:-2] if b.ndim > 1 else ())
         except ValueError:
             raise RuntimeError(
                 f"matmul: the batch dimensions of {a.data.shape} and {b.data.shape} cannot be broadcast together"

@@ -39,10 +39,10 @@ def log_softmax(x: Tensor, dim: int) -> Tensor:
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weight.T + bias, with weight of shape (out_features, in_features), as in PyTorch."""
-    if x.shape[-1] != weight.shape[1]:
+    if x.data.shape[-1] != weight.data.shape[1]:
         raise RuntimeError(
             f"linear: input of shape {x.data.shape} has {x.shape[-1]} features but weight of shape {weight.data.shape} "
-            f"expects {weight.shape[1]} (weight is out_features x in_features)"
+            f"expects {weight.data.shape[1]} (weight is out_features x in_features)"
         )
     if x.ndim == 2:
         return ops.Linear.apply(x, weight, bias)
@@ -60,7 +60,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
     _check_reduction(reduction)
     if not isinstance(target, Tensor):
         target = Tensor(target, dtype=input.dtype)
-    if input.shape != target.shape:
+    if input.data.shape != target.data.shape:
         raise RuntimeError(
             f"mse_loss: input of shape {input.data.shape} and target of shape {target.data.shape} differ; PyTorch "
             "would broadcast them with a warning, which is almost always a bug. Reshape one to match."
@@ -74,17 +74,17 @@ def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Ten
     _check_reduction(reduction)
     _float_only(input, "cross_entropy")
     t = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if input.ndim != 2 or t.ndim != 1 or t.shape[0] != input.shape[0]:
+    if input.ndim != 2 or t.ndim != 1 or t.data.shape[0] != input.data.shape[0]:
         raise RuntimeError(
             f"cross_entropy: expected logits of shape (N, C) and class indices of shape (N,), got {input.data.shape} "
             f"and {t.data.shape}"
         )
     if t.dtype.kind not in "iu":
         raise RuntimeError(f"cross_entropy: target must hold integer class indices, got dtype {t.dtype}")
-    if t.size and (t.min() < 0 or t.max() >= input.shape[1]):
+    if t.size and (t.min() < 0 or t.max() >= input.data.shape[1]):
         raise IndexError(
             f"cross_entropy: target {int(t.min()) if t.min() < 0 else int(t.max())} is out of bounds for "
-            f"{input.shape[1]} classes"
+            f"{input.data.shape[1]} classes"
         )
     return ops.CrossEntropy.apply(input, t, reduction)
 
@@ -148,7 +148,7 @@ def _loss_operands(name: str, input: Tensor, target: Any, what: str) -> Tensor: 
     _float_only(input, name)
     if not isinstance(target, Tensor):
         target = Tensor(target, dtype=input.dtype)
-    if target.shape != input.shape:
+    if target.data.shape != input.data.shape:
         raise ValueError(
             f"{name}: {what} target size ({target.data.shape}) must be the same as the input size "
             f"({input.data.shape}); reshape one of them (e.g. target.reshape(input.shape) or output.squeeze(1))"
