@@ -29,7 +29,8 @@ def postgres_bin() -> Path:
     return Path(found[-1]).parent
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on localhost that nothing listens on now (the kernel picks it)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -40,7 +41,7 @@ class LocalPostgres:
 
     def __init__(self, database: str = "gradebook", user: str = "grader"):
         self.database, self.user = database, user
-        self.port = _free_port()
+        self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="localpg-"))
         self.data = self.dir / "data"
         self.url = f"postgresql+psycopg://{user}@localhost:{self.port}/{database}"

@@ -18,7 +18,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from course_tools.localpg import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "course" / "solutions" / "01_gradient_descent" / "01_gradient_descent.ipynb"
@@ -76,12 +77,6 @@ def choose_notebook() -> tuple[str, Path]:
 
 
 NOTEBOOK = choose_notebook()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get_json(url: str) -> object:

@@ -30,7 +30,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,7 +42,7 @@ import nbformat
 import nbgrader_helpers as H
 import pytest
 
-from course_tools.localpg import LocalPostgres
+from course_tools.localpg import LocalPostgres, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 HUB_CONFIG = ROOT / "deploy" / "hub" / "jupyterhub_config.py"
@@ -70,12 +69,6 @@ BUDGET = 900.0  # seconds: a hard stop for the whole test on a loaded machine
 SCREENSHOT_DIR = os.environ.get("HUB_SCREENSHOT_DIR")
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run(*cmd: str, check: bool = True, **kw) -> subprocess.CompletedProcess:
