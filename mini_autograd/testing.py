@@ -38,7 +38,7 @@ _isinstance, _len, _max, _zip, _float, _abs = isinstance, len, max, zip, float, 
 def to_numpy(value: Any) -> np.ndarray:
     """A float64 numpy copy of a number, list, numpy array, mini_autograd tensor or PyTorch tensor."""
     if _isinstance(value, Tensor):
-        value = value.data
+        value = value.detach().numpy()
     elif hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor
         value = value.detach().cpu().numpy()
     elif _isinstance(value, (list, tuple)) and any(_isinstance(v, (list, tuple)) or hasattr(v, "shape") for v in value):
@@ -439,7 +439,7 @@ def compare_with_torch(
     want_out, want_grads = torch_reference(fn, *inputs)
     leaves = [Tensor(to_numpy(x), requires_grad=True) for x in inputs]
     out = fn(mini_autograd, *leaves)
-    if out.data.size == 1:
+    if out.numel() == 1:
         out.backward()
     else:
         out.backward(np.ones(out.shape))
