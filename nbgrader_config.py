@@ -20,7 +20,7 @@ from nbgrader.converters import Autograde, GenerateAssignment  # noqa: E402
 from nbgrader.preprocessors import Execute, SaveAutoGrades  # noqa: E402
 
 from course_tools.colab import ColabStamp  # noqa: E402
-from course_tools.grading import GradingExecute, RecordIntegrity, RepairSubmission  # noqa: E402
+from course_tools.grading import CompareOutside, GradingExecute, RecordIntegrity, RepairSubmission  # noqa: E402
 from course_tools.lms import LmsFileNameCollector  # noqa: E402
 from course_tools.preflight import autograde_hook  # noqa: E402
 
@@ -57,9 +57,14 @@ c.GenerateAssignment.preprocessors = [ColabStamp] + GenerateAssignment.class_tra
 # folder in course/autograded, no network, limited memory and CPU. GradingExecute also caps output and survives a
 # kernel that dies; RecordIntegrity flags the notebook in the gradebook with the reason. Without bubblewrap, grading
 # refuses to run; c.SandboxedKernelManager.require_sandbox = False grades unisolated, with loud warnings.
+# Verdicts outside the student's kernel (course_tools/verdicts.py): in a student's kernel the test cells only hand
+# the student's values out; CompareOutside, right after GradingExecute, compares them in this process with the
+# references of the preflight's trusted run of the solution (course/reports/<assignment>/references.json).
 _autograde = []
 for _p in Autograde.class_traits()["autograde_preprocessors"].default():
     _autograde.append(GradingExecute if _p is Execute else _p)
+    if _p is Execute:
+        _autograde.append(CompareOutside)
     if _p is SaveAutoGrades:
         _autograde.append(RecordIntegrity)
 c.Autograde.autograde_preprocessors = _autograde
@@ -80,3 +85,5 @@ c.GradingExecute.max_output_bytes_per_cell = 2_000_000
 c.ZipCollectApp.collector_plugin = LmsFileNameCollector
 # Notes from the submission check (python -m course_tools.submissions) go into the gradebook with the grades.
 c.RecordIntegrity.reports_dir = os.path.join(HERE, "course", "reports")
+c.CompareOutside.reports_dir = os.path.join(HERE, "course", "reports")
+c.CompareOutside.source_dir = os.path.join(HERE, "course", "solutions")

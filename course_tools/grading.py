@@ -18,17 +18,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import tokenize
 
 import nbformat
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_markdown_cell, new_output
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Integer, Unicode
+from traitlets import Enum, Integer, Unicode
 
+from . import verdicts
 from .sandbox import SandboxedKernelManager
 from .submissions import gradable_by_nbgrader, sanitize_notebook
 
@@ -52,6 +55,10 @@ TAMPERING = [
         r"\b(setattr|delattr)\s*\(\s*\w+\s*,\s*['\"](allclose|isclose|assert_\w+|compare\w*|check_\w+)",
         "patches a check",
     ),
+    (r"__defaults__|__kwdefaults__", "changes a function's default arguments"),
+    (r"__setattr__|__delattr__|__class__\s*=", "patches through __setattr__ or __class__"),
+    (r"\b(Comparison|Report|Tensor|ndarray)\.\w+\s*=(?!=)", "patches a class the checks rely on"),
+    (r"application/vnd\.course|\bHANDOUT\w*\s*=(?!=)", "forges or switches off the hand-out of results"),
 ]
 
 
@@ -63,6 +70,10 @@ SUSPICIOUS = [
     (r"\bshutil\.|\bglob\.|\bsubprocess\b|\bsocket\b|\burllib\b|\brequests\b", "uses files, processes or network"),
     (r"\bos\._exit\b|\bsys\.exit\b", "exits the kernel"),
     (r"\bsqlite3\b|gradebook", "reaches for the gradebook"),
+    (r"\bget_ipython\b|showtraceback|\bevents\.register\b|displayhook|display_pub", "hooks into IPython"),
+    (r"_getframe|\bf_globals\b|\bf_locals\b|\bf_back\b|currentframe|inspect\.stack|settrace|setprofile",
+     "walks or traces the call stack"),
+    (r"COURSE_HANDOUT|NBGRADER_EXECUTION|NBGRADER_VALIDATING", "checks whether it is being graded"),
 ]
 
 
@@ -124,6 +135,12 @@ class GradingExecute(Execute):
     max_output_bytes = Integer(20_000_000, help="outputs beyond this many bytes in one notebook are dropped").tag(
         config=True
     )
+    handout = Enum(
+        ["1", "trusted", ""],
+        "1",
+        help="COURSE_HANDOUT for the kernel: '1' a student's run (test cells hand values out, hidden references "
+        "stripped), 'trusted' the instructor's (the preflight), '' the checks decide in the kernel as at home",
+    ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
@@ -137,6 +154,9 @@ class GradingExecute(Execute):
         self._notes_target = resources if resources is not None else {}
         for repaired in nb.metadata.pop(REPAIRS, []):  # from RepairSubmission, in the sanitizing pass
             note(self._notes_target, f"before grading: {repaired}")
+        previous = os.environ.get("COURSE_HANDOUT")
+        if self.handout:
+            os.environ["COURSE_HANDOUT"] = self.handout  # the sandbox passes it on to the kernel, read at its import
         try:
             return super().preprocess(nb, resources, km)
         except DeadKernelError:
@@ -145,16 +165,27 @@ class GradingExecute(Execute):
             for cell in nb.cells:
                 self._mark_not_run(cell)
             return nb, resources
+        finally:
+            if previous is None:
+                os.environ.pop("COURSE_HANDOUT", None)
+            else:
+                os.environ["COURSE_HANDOUT"] = previous
 
     def preprocess_cell(self, cell, resources, index):
         if self._dead is not None:
             self._mark_not_run(cell)
             return cell, self.resources
+        source = cell.source
+        if self.handout == "1" and verdicts.is_test_cell(cell):
+            cell.source = verdicts.handout_source(source)  # no reference code in a student's kernel
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
+            cell.source = source
             self._kernel_died(cell, f"the kernel died while running cell {index} (os._exit, a crash, or no memory)")
             return cell, self.resources
+        finally:
+            cell.source = source
         for name in {o.get("ename") for o in cell.get("outputs", []) if o.get("output_type") == "error"}:
             if name in self.limit_errors:
                 note(self._notes_target, f"cell {index} {self.limit_errors[name]}")
@@ -197,6 +228,133 @@ class GradingExecute(Execute):
         return out
 
 
+class CompareOutside(NbGraderPreprocessor):
+    """After GradingExecute, before SaveAutoGrades: every autograded test cell's verdict, decided here.
+
+    In the student's kernel the checks only handed the student's values out (``mini_autograd.testing``, hand-out
+    mode: one record per check, a display output of the MIME type ``application/vnd.course.handout+json``). Here,
+    in the grader's process, each test cell's records must be exactly the checks the instructor's trusted run made
+    (same number, same names, same order), and each value is compared with the trusted expected value by
+    ``mini_autograd.testing.compare``, with the trusted run's tolerances and hints. A missing, extra, refused or
+    differing record fails the cell: an error output goes *first* in the cell (so nbgrader's SaveAutoGrades scores
+    it 0 whatever else the cell displayed), with the message a student would have seen. Records that look forged,
+    refused or missing are noted for RecordIntegrity (flagged for review with the reason); an honest wrong answer is
+    not. The kernel's own errors still count. The records are removed from every cell afterwards."""
+
+    reports_dir = Unicode("", help="where the preflight keeps <assignment>/references.json").tag(config=True)
+    source_dir = Unicode("", help="the source notebooks, <source_dir>/<assignment>/<notebook>.ipynb").tag(config=True)
+
+    def _references(self, assignment: str, notebook: str) -> dict | None:
+        if not self.reports_dir:
+            return None
+        refs = verdicts.read_references(verdicts.references_path(self.reports_dir, assignment))
+        entry = ((refs or {}).get("notebooks") or {}).get(notebook)
+        if entry is None:
+            return None
+        src = os.path.join(self.source_dir, assignment, f"{notebook}.ipynb") if self.source_dir else ""
+        if src and os.path.exists(src) and verdicts.source_digest(src) != entry.get("source"):
+            return None  # the references are of another version of the source
+        return entry["cells"]
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        refs = self._references(info.get("assignment", ""), info.get("notebook", ""))
+        if refs is None:
+            self.log.warning(
+                "No trusted references for %s/%s (run the preflight: nbgrader autograde with the preflight on): "
+                "its test cells are graded by the kernel's own verdicts only",
+                info.get("assignment"),
+                info.get("notebook"),
+            )
+        for index, cell in enumerate(nb.cells):
+            if refs is not None and verdicts.is_test_cell(cell):
+                self._judge(cell, index, refs.get(cell.metadata["nbgrader"]["grade_id"]), resources)
+            if cell.cell_type == "code":
+                cell.outputs = [
+                    o for o in cell.get("outputs", []) if verdicts.HANDOUT_MIME not in o.get("data", {})
+                ]
+        return nb, resources
+
+    def _judge(self, cell, index, ref, resources) -> None:
+        from mini_autograd.testing import Refused, verdict, verdict_message
+
+        gid = cell.metadata["nbgrader"]["grade_id"]
+        if ref is None:
+            return  # a test cell the source does not have: nbgrader's own checks deal with it
+        records = verdicts.records_of(cell)
+        wanted = ref["records"]
+        outputs = cell.get("outputs", [])
+        kernel_error = any(
+            o.get("output_type") == "error" or (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            for o in outputs
+        )
+        messages, problems, tampered_checks = [], [], False
+        results = sum(1 for o in outputs if o.get("output_type") == "execute_result")
+        if results > ref.get("results", 0):
+            problems.append("a result was displayed that the test cell does not display (forged output)")
+            messages.append("the cell displayed a result of its own; test cells display none")
+        for k, want in enumerate(wanted):
+            if k >= len(records):
+                if not kernel_error:
+                    problems.append(f"{len(wanted) - k} of its {len(wanted)} checks handed nothing out (the checks "
+                                    "were bypassed, or the kernel's error hidden)")
+                    messages.append(f"{want.get('name') or 'a check'}: not checked (nothing was handed out)")
+                break
+            rec = records[k]
+            if not isinstance(rec, dict) or rec.get("check") != want["check"] or rec.get("name") != want["name"]:
+                problems.append(f"check {k + 1} of {len(wanted)} handed out a record that is not the test's "
+                                f"(forged or out of order: {str(rec)[:80]!r})")
+                messages.append(f"{want.get('name') or 'a check'}: the record handed out is not this check's")
+                break
+            try:
+                result = verdict(rec, want)
+            except Refused as exc:
+                problems.append(f"check {want['name'] or k + 1!r}: the value is not plain data ({exc}), refused")
+                messages.append(
+                    f"{want.get('name') or 'a result'}: your value is {exc}; return plain numbers, lists, dicts, "
+                    "numpy arrays or tensors"
+                )
+                continue
+            except (KeyError, TypeError, ValueError) as exc:
+                problems.append(f"check {k + 1}: a malformed record ({exc})")
+                messages.append(f"{want.get('name') or 'a check'}: the record handed out is malformed")
+                continue
+            if not result.ok:
+                messages.append(verdict_message(result))
+                if not kernel_error and want.get("lazy") is False and not tampered_checks:
+                    tampered_checks = True  # the kernel compared this very value itself, and did not object
+                    problems.append(f"check {want['name'] or k + 1!r} passed in the kernel with a value that is wrong "
+                                    "(the kernel's checks were tampered with, or its error hidden)")
+        if len(records) > len(wanted):
+            problems.append(f"{len(records) - len(wanted)} more records than the test's {len(wanted)} checks (forged)")
+            messages.append("more results were handed out than the test checks")
+        if problems:
+            note(resources, f"test cell {gid} (cell {index}): " + "; ".join(problems))
+        if messages and not (kernel_error and not problems):  # else the kernel's own error already fails it
+            text = "\n".join(messages)
+            out = new_output(
+                "error",
+                ename="AssertionError",
+                evalue=text,
+                traceback=["AssertionError (checked by the grader, outside your notebook's kernel):", *messages],
+            )
+            cell.outputs = [out, *outputs]
+
+
+def _code_lines(source: str) -> list[tuple[str, str]]:
+    """(line, the line without its comment) for each line: comments found by Python's tokenizer, so a ``#``
+    inside a string does not hide the rest of the line. Source that does not tokenize is scanned whole."""
+    lines = source.splitlines()
+    cut = {}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.COMMENT:
+                cut[tok.start[0] - 1] = tok.start[1]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return [(line, line) for line in lines]
+    return [(line, line[: cut[i]] if i in cut else line) for i, line in enumerate(lines)]
+
+
 def scan_for_tampering(nb, patterns=TAMPERING) -> list[str]:
     """Lines of student-written code cells matching ``patterns`` (by default: reaching into the grader)."""
     findings = []
@@ -204,8 +362,7 @@ def scan_for_tampering(nb, patterns=TAMPERING) -> list[str]:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type != "code" or meta.get("locked") or (meta.get("grade") and not meta.get("solution")):
             continue  # locked cells and tests were restored from the gradebook by nbgrader: they are ours
-        for line in cell.source.splitlines():
-            code = line.split("#", 1)[0]
+        for line, code in _code_lines(cell.source):
             for pattern, meaning in patterns:
                 if re.search(pattern, code):
                     findings.append(f"cell {index} {meaning}: {line.strip()[:120]}")
@@ -282,4 +439,4 @@ class RecordIntegrity(NbGraderPreprocessor):
         return nb, resources
 
 
-__all__ = ["GradingExecute", "RecordIntegrity", "RepairSubmission", "scan_for_tampering"]
+__all__ = ["CompareOutside", "GradingExecute", "RecordIntegrity", "RepairSubmission", "scan_for_tampering"]

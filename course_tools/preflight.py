@@ -8,6 +8,12 @@ same kernel, in the same bubblewrap sandbox, with the same limits (:class:`cours
 scored by nbgrader's own rule (``nbgrader.utils.determine_grade``). Unless it earns full marks, grading stops before
 anything is written into the gradebook, with a message that names each failing cell, its error and the likely fix.
 
+The preflight's run is also the *trusted run* of the outside verdicts (:mod:`course_tools.verdicts`): it runs with
+``COURSE_HANDOUT=trusted``, so every check of a test cell hands out the solution's value together with the expected
+value and the tolerances; these records, per test cell, are the references that
+:class:`course_tools.grading.CompareOutside` compares every student's values with, in the grader's process. They are
+kept in ``course/reports/<assignment>/references.json`` (never inside a kernel's reach) under the same key.
+
 A passing result is cached in ``course/reports/<assignment>/preflight.json`` under a key made of the source
 notebooks, the kernel's Python and what it imports (its ``sys.path``, the folders of the lesson packages and a
 fingerprint of their files, the versions of everything installed there): grading one student at a time pays for the
@@ -29,7 +35,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import sandbox
+from . import sandbox, verdicts
 
 
 class PreflightFailed(SystemExit):
@@ -158,7 +164,7 @@ def cache_key(sources: list[Path], env: dict, config_bits: dict) -> str:
         h.update(s.name.encode() + b"\0" + s.read_bytes())
     h.update(json.dumps(env, sort_keys=True).encode())
     h.update(json.dumps(config_bits, sort_keys=True, default=str).encode())
-    for module in ("sandbox.py", "grading.py", "preflight.py"):  # the grading code itself
+    for module in ("sandbox.py", "grading.py", "preflight.py", "verdicts.py"):  # the grading code itself
         h.update((Path(__file__).parent / module).read_bytes())
     return h.hexdigest()
 
@@ -174,7 +180,7 @@ def _config_bits(config) -> dict:
 
 def run_source(nb_path: Path, config, log=None):
     """Execute the source notebook as autograde executes a submission: GradingExecute, sandboxed, in a fresh
-    copy of its folder. Returns the executed notebook."""
+    copy of its folder, as the trusted run (``COURSE_HANDOUT=trusted``). Returns the executed notebook."""
     from .grading import GradingExecute
 
     nb = nbformat.read(str(nb_path), as_version=4)
@@ -186,6 +192,7 @@ def run_source(nb_path: Path, config, log=None):
         folder = work / nb_path.parent.name
         shutil.copytree(nb_path.parent, folder, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
         execute = GradingExecute(config=config, **({"log": log} if log is not None else {}))
+        execute.handout = "trusted"
         resources = {"metadata": {"path": str(folder)}}
         previous = os.environ.get("NBGRADER_EXECUTION")
         os.environ["NBGRADER_EXECUTION"] = "autograde"
@@ -234,16 +241,25 @@ def check(assignment: str, config, course_root: str, source_directory: str = "so
         raise PreflightFailed(f"PREFLIGHT FAILED for {assignment}: {exc}; fix the `python3` kernel spec") from exc
     key = cache_key(sources, env, _config_bits(config))
     cache = Path(course_root) / "reports" / assignment / "preflight.json"
+    refs_path = verdicts.references_path(Path(course_root) / "reports", assignment)
     try:
-        if json.loads(cache.read_text()).get("key") == key:
+        if json.loads(cache.read_text()).get("key") == key and (verdicts.read_references(refs_path) or {}).get(
+            "key"
+        ) == key:
             return Result(assignment, True, time.perf_counter() - start, cached=True)
     except (OSError, ValueError):
         pass
     python = ", ".join(pythons.values())
-    failures, lines = [], []
+    failures, lines, references = [], [], {}
     for src in sources:
         nb = run_source(src, config, log)
+        cells = verdicts.references_from(nb)
+        references[src.stem] = {"source": verdicts.source_digest(src), "cells": cells}
         failing, errors = score(nb)
+        for gid, ref in cells.items():  # a trusted record without an expected value cannot grade anyone
+            if gid not in failing and any("expected" not in r for r in ref["records"]):
+                failing.append(gid)
+                errors.append((gid, "NoReference: a check handed out no expected value in the trusted run"))
         if not failing:
             continue
         cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
@@ -271,6 +287,7 @@ def check(assignment: str, config, course_root: str, source_directory: str = "so
         )
         return Result(assignment, False, seconds, failures=failures, message=message)
     cache.parent.mkdir(parents=True, exist_ok=True)
+    verdicts.write_references(refs_path, key, references)
     tmp = cache.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps({"key": key, "assignment": assignment, "seconds": round(seconds, 2), "python": python}))
     os.replace(tmp, cache)

@@ -39,7 +39,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Integer, List, Unicode
 
-_ENV_KEEP = ("LANG", "LC_ALL", "NBGRADER_EXECUTION", "NBGRADER_VALIDATING", "PYTHONHASHSEED", "TZ")
+_ENV_KEEP = ("COURSE_HANDOUT", "LANG", "LC_ALL", "NBGRADER_EXECUTION", "NBGRADER_VALIDATING", "PYTHONHASHSEED", "TZ")
 _SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc/alternatives", "/etc/ssl")
 _SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf")
 

@@ -12,12 +12,21 @@ Grade cells must not be fooled by a notebook that replaces the functions they re
 **k: True``). So this module computes with Python's own float arithmetic on values copied out with ``tolist()``,
 through references captured when it is imported, and :func:`check_untampered` refuses to grade when a well-known
 function (numpy's and torch's comparisons, ``isinstance``, this module's own functions) has been replaced since.
+
+When the autograder runs a notebook it sets ``COURSE_HANDOUT`` in the kernel, and the verdict moves out of the
+kernel (course_tools.grading.CompareOutside): every check *also* hands the student's value out as plain data, one
+display output of the MIME type :data:`HANDOUT_MIME` per check, serialised strictly at the moment of the call
+(:func:`handout_value`). In a student's run (``COURSE_HANDOUT=1``) an expected value given as a callable (the hidden
+tests' ``lambda: <PyTorch reference>``) is never called; in the instructor's trusted run
+(``COURSE_HANDOUT=trusted``, the preflight) it is, and the record also carries the expected value and the
+tolerances, which the grader keeps as the reference. Without the variable nothing changes.
 """
 
 from __future__ import annotations
 
 import builtins
 import math
+import os
 import sys
 import types
 from collections.abc import Callable, Mapping
@@ -33,6 +42,14 @@ from .tensor import Tensor
 _isnan, _isinf, _fabs, _isfinite = math.isnan, math.isinf, math.fabs, math.isfinite
 _asarray, _float64 = np.asarray, np.float64
 _isinstance, _len, _max, _zip, _float, _abs = isinstance, len, max, zip, float, abs
+_type, _callable, _str, _list, _tuple, _dict, _bool, _int = type, callable, str, list, tuple, dict, bool, int
+_ndarray = np.ndarray
+
+#: Hand-out mode, read once when the module loads (before any student code): "" (a student at home, the tests),
+#: "1" (a student's notebook being graded: hand values out, never call a lazy expected value) or "trusted" (the
+#: instructor's solution in the preflight: hand out values, expected values and tolerances).
+HANDOUT = os.environ.get("COURSE_HANDOUT", "")
+HANDOUT_MIME = "application/vnd.course.handout+json"
 
 
 def to_numpy(value: Any) -> np.ndarray:
@@ -47,6 +64,230 @@ def to_numpy(value: Any) -> np.ndarray:
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"expected numbers (a number, list, array or tensor), got {type(value).__name__}")
     return arr.astype(_float64)
+
+
+# ------------------------------------------------------------------------------------------------ hand-out
+
+
+#: numpy scalar types whose value is read as a float without calling anything a notebook could replace.
+_NP_SCALARS = frozenset(
+    getattr(np, n)
+    for n in ("float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint64", "uint32", "uint16",
+              "uint8", "bool_", "longlong", "ulonglong", "intc", "uintc")
+    if hasattr(np, n)
+)
+_DICTS = frozenset((__import__("collections").OrderedDict, __import__("collections").defaultdict))
+_TENSOR_CLASS = dict(vars(Tensor))  # Tensor's methods when this module loaded: a patched class is refused
+_torch_state: dict[str, Any] = {}
+_MAX_ITEMS = 1_000_000
+
+
+def _capture_torch() -> None:
+    torch = sys.modules.get("torch")
+    if torch is not None and "Tensor" not in _torch_state:
+        _torch_state.update(
+            Tensor=torch.Tensor, cls=dict(vars(torch.Tensor)), detach=torch._C.TensorBase.detach,
+            cpu=torch._C.TensorBase.cpu, double=torch._C.TensorBase.double, tolist=torch._C.TensorBase.tolist,
+            shape=lambda t: _tuple(torch._C.TensorBase.size(t)),
+        )
+
+
+if HANDOUT:  # before any student code: the grading kernel imports torch anyway, for the hidden tests
+    try:
+        import torch as _torch_module  # noqa: F401
+
+        _capture_torch()
+    except ImportError:  # pragma: no cover - the course always has torch
+        pass
+
+
+def _same_class(now: Mapping[str, Any], then: Mapping[str, Any]) -> bool:
+    return _len(now) == _len(then) and all(k in then and then[k] is v for k, v in now.items())
+
+
+class _Refused(Exception):
+    pass
+
+
+def _jnum(x: float) -> Any:
+    """A float as JSON holds it: a number, or "nan" / "inf" / "-inf"."""
+    return x if _isfinite(x) else ("nan" if _isnan(x) else ("inf" if x > 0 else "-inf"))
+
+
+def _array_record(arr: np.ndarray) -> dict:
+    if arr.dtype.kind not in "biuf":
+        raise _Refused(f"an array of {arr.dtype}")
+    if arr.size > _MAX_ITEMS:
+        raise _Refused(f"an array of {arr.size} numbers")
+    flat = arr.astype(_float64).reshape(-1).tolist()
+    return {"t": "array", "shape": [_int(k) for k in arr.shape], "v": [_jnum(v) for v in flat]}
+
+
+def _pack(x: Any, depth: int = 0) -> dict:
+    t = _type(x)
+    if x is None:
+        return {"t": "none"}
+    if t is _bool or t is _int or t is _float or t in _NP_SCALARS:
+        try:
+            return {"t": "num", "v": _jnum(_float(x))}
+        except OverflowError as exc:
+            raise _Refused("an integer too large for a float") from exc
+    if depth > 6:
+        raise _Refused("nesting deeper than 6")
+    if t is _list or t is _tuple:
+        if _len(x) > _MAX_ITEMS:
+            raise _Refused(f"a {t.__name__} of {_len(x)} items")
+        return {"t": "list", "items": [_pack(v, depth + 1) for v in x]}
+    if t is _dict or t in _DICTS:
+        items = {}
+        for k, v in _dict.items(x):  # dict's own items(), whatever the class says
+            if _type(k) is not _str:
+                raise _Refused(f"a dict with a key of type {_type(k).__name__}")
+            items[k] = _pack(v, depth + 1)
+        return {"t": "dict", "items": items}
+    if t is _ndarray:
+        return _array_record(x)
+    if t is Tensor:
+        if not _same_class(vars(Tensor), _TENSOR_CLASS):
+            raise _Refused("a mini_autograd Tensor whose class was changed")
+        return _array_record(_asarray(x))
+    _capture_torch()
+    if "Tensor" in _torch_state and t is _torch_state["Tensor"]:
+        if not _same_class(vars(t), _torch_state["cls"]):
+            raise _Refused("a torch.Tensor whose class was changed")
+        s = _torch_state
+        flat = s["tolist"](s["double"](s["cpu"](s["detach"](x))))
+        arr = np.array(flat, dtype=_float64).reshape(s["shape"](x))
+        return _array_record(arr)
+    raise _Refused(t.__name__)
+
+
+def handout_value(x: Any) -> dict:
+    """``x`` as plain JSON data, read strictly: exactly a bool, int, float or numpy scalar; a list, tuple or dict
+    (string keys) of such; exactly a numpy array of numbers; exactly a mini_autograd or PyTorch tensor. Anything
+    else (a subclass, an object with ``__array__`` or ``__float__``, a patched tensor class) is not read at all:
+    ``{"t": "refused", "type": <what it is>}``. Nothing the notebook defined is called."""
+    try:
+        return _pack(x)
+    except _Refused as exc:
+        return {"t": "refused", "type": _str(exc)}
+    except RecursionError:
+        return {"t": "refused", "type": "a self-referencing value"}
+
+
+class Refused(ValueError):
+    """A handed-out value that was refused in the kernel (its ``type`` says what it was)."""
+
+
+def _unnum(v: Any) -> float:
+    if _type(v) is _str:
+        return {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}[v]
+    if _type(v) not in (_int, _float) or _type(v) is _bool:
+        raise ValueError("not a number")
+    return _float(v)
+
+
+def from_handout(rec: Any) -> Any:
+    """The value :func:`handout_value` wrote, rebuilt from plain data (floats, lists, dicts, float64 arrays);
+    raises :class:`Refused` for a refused value and ValueError for anything malformed."""
+    if _type(rec) is not _dict:
+        raise ValueError("malformed record")
+    t = rec.get("t")
+    if t == "none":
+        return None
+    if t == "num":
+        return _unnum(rec.get("v"))
+    if t == "list":
+        return [from_handout(v) for v in rec["items"]]
+    if t == "dict":
+        return {_str(k): from_handout(v) for k, v in rec["items"].items()}
+    if t == "array":
+        shape = tuple(_int(k) for k in rec["shape"])
+        values = [_unnum(v) for v in rec["v"]]
+        if math.prod(shape) != _len(values):
+            raise ValueError("malformed array")
+        return np.array(values, dtype=_float64).reshape(shape)
+    if t == "refused":
+        raise Refused(_str(rec.get("type", "?")))
+    raise ValueError(f"unknown record type {t!r}")
+
+
+def _trusted_value(x: Any) -> dict:
+    """An expected value (or a known mistake's value) in the instructor's trusted run: any number, list, array or
+    tensor, through :func:`to_numpy`; a dict of them, key by key."""
+    if _isinstance(x, Mapping):
+        return {"t": "dict", "items": {_str(k): _trusted_value(v) for k, v in x.items()}}
+    if x is None:
+        return {"t": "none"}
+    return _array_record(to_numpy(x))
+
+
+_handout_state = {"n": 0}
+
+
+def _emit(record: dict) -> None:
+    _handout_state["n"] += 1
+    record["seq"] = _handout_state["n"]
+    try:
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - hand-out mode runs in a kernel
+        return
+    display({HANDOUT_MIME: record}, raw=True)
+
+
+def _lazy(expected: Any) -> bool:
+    return _callable(expected) and not _isinstance(expected, (Tensor, np.ndarray, Mapping, _list, _tuple))
+
+
+def _handout(check: str, name: str, got: Any, expected: Any, rtol: float, atol: float, mistakes, batch) -> Any:
+    """Hand ``got`` out (hand-out mode only); return the expected value to compare with in the kernel, or None
+    when the kernel gives no verdict (a student's run with a lazy or stripped expected value)."""
+    if not HANDOUT:
+        return expected() if _lazy(expected) else expected
+    record = {"check": check, "name": _str(name), "got": handout_value(got)}
+    if HANDOUT == "trusted":
+        lazy = _lazy(expected)
+        expected = expected() if lazy else expected
+        known = {}
+        for hint, value in (mistakes or {}).items():
+            known[_str(hint)] = _trusted_value(value)
+        from .i18n import language
+
+        record.update(expected=_trusted_value(expected), rtol=_float(rtol), atol=_float(atol), mistakes=known,
+                      batch=None if batch is None else _int(batch), language=language(), lazy=lazy)
+        _emit(record)
+        return expected
+    _emit(record)
+    if expected is None or _lazy(expected):
+        return None  # a hidden check: the grader decides, outside this kernel
+    return expected
+
+
+def verdict(record: Mapping[str, Any], reference: Mapping[str, Any]) -> Comparison | Report:
+    """The grader's verdict on one handed-out ``record`` against the trusted run's ``reference`` for the same
+    check: the same comparison and message as in the kernel, on plain numbers, with the reference's tolerances and
+    hints. Raises :class:`Refused` when the kernel refused the student's value, ValueError when it is malformed."""
+    from .i18n import language, set_language
+
+    got = from_handout(record["got"])
+    expected = from_handout(reference["expected"])
+    mistakes = {hint: from_handout(v) for hint, v in (reference.get("mistakes") or {}).items()}
+    before = language()
+    set_language(reference.get("language") or "en")
+    try:
+        kw = {"rtol": _float(reference["rtol"]), "atol": _float(reference["atol"]), "batch": reference.get("batch")}
+        if reference["check"] == "all":
+            return compare_all(got, expected, mistakes=mistakes, **kw)
+        return compare(_str(reference["name"]), got, expected, mistakes=mistakes, **kw)
+    finally:
+        set_language(before)
+
+
+def verdict_message(result: Comparison | Report) -> str:
+    """What the kernel's assertion would have said about ``result`` (from :func:`verdict`)."""
+    if _isinstance(result, Report):
+        return msg("differ") + "\n" + _str(result)
+    return _str(result)
 
 
 # ---------------------------------------------------------------------------------------------- comparisons
@@ -290,6 +531,9 @@ def assert_close(
 ) -> None:
     """Raise AssertionError with a one-line explanation unless ``got`` matches ``expected``.
 
+    ``expected`` may be a callable returning the value (``lambda: <PyTorch reference>``): hidden checks pass it so,
+    and it is called only when this kernel gives the verdict (never while a student's notebook is graded).
+
     The message shows your value, the expected one, where they differ and, when the numbers say so, why:
 
     >>> assert_close("mul_backward(3, -2, 5)", [10.0, -15.0], [-10.0, 15.0])  # doctest: +ELLIPSIS
@@ -297,6 +541,9 @@ def assert_close(
     AssertionError: mul_backward(3, -2, 5)  OFF  got [10, -15], expected [-10, 15]  ... (... a flipped sign ...)
     """
     check_untampered()
+    expected = _handout("close", name, got, expected, rtol, atol, mistakes, batch)
+    if expected is None and HANDOUT == "1":
+        return
     c = compare(name, got, expected, rtol, atol, mistakes=mistakes, batch=batch)
     if not c.ok:
         raise AssertionError(str(c))
@@ -311,8 +558,12 @@ def assert_all_close(
     mistakes: Mapping[str, Mapping[str, Any]] | None = None,
     batch: int | None = None,
 ) -> None:
-    """Raise AssertionError with the whole table unless every named tensor matches."""
+    """Raise AssertionError with the whole table unless every named tensor matches (``expected`` may be a callable
+    returning the dict, as in :func:`assert_close`)."""
     check_untampered()
+    expected = _handout("all", "", got, expected, rtol, atol, mistakes, batch)
+    if expected is None and HANDOUT == "1":
+        return
     report = compare_all(got, expected, rtol, atol, mistakes=mistakes, batch=batch)
     if not report.ok:
         raise AssertionError(msg("differ") + "\n" + str(report))
