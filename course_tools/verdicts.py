@@ -27,7 +27,7 @@ from pathlib import Path
 
 HANDOUT_MIME = "application/vnd.course.handout+json"  # the same as mini_autograd.testing.HANDOUT_MIME
 #: The checks whose expected argument may be lazy, with the position of that argument.
-CHECKS = {"assert_close": 2, "assert_all_close": 1}
+CHECKS = {"assert_close": 2, "assert_all_close": 1, "assert_equal": 2}
 BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
@@ -217,6 +217,17 @@ def hidden_rule_problems(source: str) -> list[str]:
             exp = expected_arg(node)
             if not isinstance(exp, ast.Lambda):
                 problems.append(f"line {node.lineno}: the expected value of {check_name(node.func)} is not a lambda")
+
+    lazy = {id(expected_arg(n)) for n in ast.walk(tree) if isinstance(n, ast.Call) and check_name(n.func)}
+    defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    in_defs = {id(n) for d in defs for n in ast.walk(d)}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Lambda) and node.lineno in hidden and id(node) not in lazy
+                and id(node) not in in_defs and _mentions_torch(node.body)):
+            problems.append(f"line {node.lineno}: a lambda computing with torch stays in the student's namespace")
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.lineno in hidden:
+            if node not in tree.body and id(node) not in in_defs:
+                problems.append(f"line {node.lineno}: define {node.name} at the top level of the hidden tests")
 
     def visit(body):
         for stmt in body:

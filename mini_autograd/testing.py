@@ -132,6 +132,10 @@ def _pack(x: Any, depth: int = 0) -> dict:
             return {"t": "num", "v": _jnum(_float(x))}
         except OverflowError as exc:
             raise _Refused("an integer too large for a float") from exc
+    if t is _str:
+        if _len(x) > 10_000:
+            raise _Refused(f"a string of {_len(x)} characters")
+        return {"t": "str", "v": _str.__str__(x)}
     if depth > 6:
         raise _Refused("nesting deeper than 6")
     if t is _list or t is _tuple:
@@ -207,6 +211,10 @@ def from_handout(rec: Any) -> Any:
         if math.prod(shape) != _len(values):
             raise ValueError("malformed array")
         return np.array(values, dtype=_float64).reshape(shape)
+    if t == "str":
+        if _type(rec.get("v")) is not _str:
+            raise ValueError("malformed string")
+        return rec["v"]
     if t == "refused":
         raise Refused(_str(rec.get("type", "?")))
     raise ValueError(f"unknown record type {t!r}")
@@ -219,6 +227,8 @@ def _trusted_value(x: Any) -> dict:
         return {"t": "dict", "items": {_str(k): _trusted_value(v) for k, v in x.items()}}
     if x is None:
         return {"t": "none"}
+    if _isinstance(x, (_str, _bool)) or (_isinstance(x, (_list, _tuple)) and any(_isinstance(v, _str) for v in x)):
+        return handout_value(x)  # plain data compared for equality (assert_equal)
     return _array_record(to_numpy(x))
 
 
@@ -278,6 +288,8 @@ def verdict(record: Mapping[str, Any], reference: Mapping[str, Any]) -> Comparis
         kw = {"rtol": _float(reference["rtol"]), "atol": _float(reference["atol"]), "batch": reference.get("batch")}
         if reference["check"] == "all":
             return compare_all(got, expected, mistakes=mistakes, **kw)
+        if reference["check"] == "equal":
+            return compare_equal(_str(reference["name"]), got, expected, mistakes=mistakes)
         return compare(_str(reference["name"]), got, expected, mistakes=mistakes, **kw)
     finally:
         set_language(before)
@@ -318,7 +330,7 @@ class Comparison:
         text = f"{self.name:<{name_width}}  {status:<{status_width}}"
         if self.detail:
             text += f"  {self.detail}"
-        if self.status in ("exact", "close", "OFF"):
+        if self.status in ("exact", "close", "OFF") and not _isnan(self.max_abs_diff):
             text += "  " + msg("max abs diff", diff=f"{self.max_abs_diff:.3g}")
         if self.hint:
             text += f"  ({self.hint})"
@@ -567,6 +579,43 @@ def assert_all_close(
     report = compare_all(got, expected, rtol, atol, mistakes=mistakes, batch=batch)
     if not report.ok:
         raise AssertionError(msg("differ") + "\n" + str(report))
+
+
+def _plain(v: Any) -> Any:
+    """Numbers as floats, tuples as lists, arrays as nested lists: the form a handed-out value takes."""
+    if _isinstance(v, (_list, _tuple)):
+        return [_plain(x) for x in v]
+    if _isinstance(v, Mapping):
+        return {_str(k): _plain(x) for k, x in v.items()}
+    if _isinstance(v, np.ndarray):
+        return _plain(v.tolist())
+    if _isinstance(v, (_bool, _int, _float, np.number)) and not _isinstance(v, _bool):
+        return _float(v)
+    return v
+
+
+def compare_equal(name: str, got: Any, expected: Any, *, mistakes: Mapping[str, Any] | None = None) -> Comparison:
+    """Exact equality of plain data (a string, a number, a list of them): "exact", or "OFF" with both values and
+    the hint of the known mistake ``got`` is, if any."""
+    if got is None and expected is not None:
+        return Comparison(name, "missing", hint=msg("got None"))
+    g, w = _plain(got), _plain(expected)
+    if _type(g) is _type(w) and g == w:
+        return Comparison(name, "exact", 0.0, 0.0)
+    hint = next((text for text, value in (mistakes or {}).items() if _plain(value) == g), "")
+    return Comparison(name, "OFF", float("nan"), float("nan"), hint, msg("got expected", got=repr(g), want=repr(w)))
+
+
+def assert_equal(name: str, got: Any, expected: Any, *, mistakes: Mapping[str, Any] | None = None) -> None:
+    """Raise AssertionError unless ``got`` equals ``expected`` exactly (plain data: strings, numbers, lists of them).
+    ``expected`` may be a callable returning it, as in :func:`assert_close`."""
+    check_untampered()
+    expected = _handout("equal", name, got, expected, 0.0, 0.0, mistakes, None)
+    if expected is None and HANDOUT == "1":
+        return
+    c = compare_equal(name, got, expected, mistakes=mistakes)
+    if not c.ok:
+        raise AssertionError(str(c))
 
 
 # ------------------------------------------------------------------------------------------------ gradcheck

@@ -32,6 +32,11 @@ def _student_nb(code: str):
         "exec('np.' + 'allclose = lambda *a: True')",
         "getattr(__import__('numpy'), 'testing')",
         "gc.get_referents(module)",
+        "assert_close.__defaults__ = (1e300, 1e300)",
+        "types.ModuleType.__setattr__(t, 'assert_close', None)",
+        "T.Comparison.ok = property(lambda self: True)",
+        's = "#"; mini_autograd.testing.compare = None',  # a # inside a string does not end the scanned code
+        "display({'application/vnd.course.handout+json': {}}, raw=True)",
     ],
 )
 def test_ways_into_the_grader_are_caught(code):
@@ -46,6 +51,10 @@ def test_ways_into_the_grader_are_caught(code):
         "import subprocess",
         "os._exit(0)",
         "import sqlite3",
+        "get_ipython().events.register('post_run_cell', hide)",
+        "ip.showtraceback = lambda *a, **k: None",
+        "scope = sys._getframe(1).f_globals",
+        "if os.environ.get('COURSE_HANDOUT'): pass",
     ],
 )
 def test_reaching_outside_is_noted_for_review(code):
@@ -60,7 +69,8 @@ def test_the_solutions_and_releases_are_not_flagged(lesson):
 
 @pytest.mark.parametrize(
     "code",
-    ["model.eval()", "pattern = re.compile(r'x')", "y = np.maximum(x, 0)", "w.grad = None", "loss == best"],
+    ["model.eval()", "pattern = re.compile(r'x')", "y = np.maximum(x, 0)", "w.grad = None", "loss == best",
+     "print('# not a comment')  # np.allclose = None in a comment"],
 )
 def test_ordinary_code_is_not_flagged(code):
     assert scan_for_tampering(_student_nb(code)) == [], code
