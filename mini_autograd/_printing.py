@@ -83,7 +83,7 @@ def _body(values: np.ndarray, fmt: _Formatter, indent: int, summarise: bool) -> 
 
 
 def tensor_repr(t) -> str:
-    values = np.asarray(t.data)
+    values = np.asarray(t._data)
     prefix = "tensor("
     summarise = values.size > THRESHOLD
     suffixes = []

@@ -9,6 +9,7 @@ gradient penalty without touching the optimiser's gradients::
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from . import testing as _testing
 from .engine import backward as _backward
+from .engine import hooks_in_use
 from .function import (
     Function,
     enable_grad,
@@ -70,10 +72,11 @@ def _leaves(outputs: tuple) -> list[Tensor]:
         seen.add(id(node))
         for a, need in zip(node.args, node.needs_input_grad):
             if need:
-                if a.grad_fn is None:
+                fn = node.parent(a)
+                if fn is None:
                     found[id(a)] = a
                 else:
-                    stack.append(a.grad_fn)
+                    stack.append(fn)
     return list(found.values())
 
 
@@ -90,10 +93,10 @@ def grad(
 ) -> tuple:
     """d(outputs)/d(inputs), returned as a tuple (one gradient per input) and *not* added into any ``.grad``.
 
-    ``grad_outputs`` plays the role of ``backward(gradient=...)`` for outputs with more than one element. The inputs
-    must be leaves (tensors you made with requires_grad=True). An input the outputs do not depend on raises,
-    unless ``allow_unused=True`` (its gradient is then None, or zeros with ``materialize_grads=True``).
-    ``only_inputs`` is accepted for old code and ignored, as PyTorch does.
+    ``grad_outputs`` plays the role of ``backward(gradient=...)`` for outputs with more than one element. An input
+    may be a leaf or an intermediate result (its gradient is caught on its way through the graph, as ``retain_grad``
+    does). An input the outputs do not depend on raises, unless ``allow_unused=True`` (its gradient is then None, or
+    zeros with ``materialize_grads=True``). ``only_inputs`` is accepted for old code and ignored, as PyTorch does.
     """
     if create_graph:
         raise NotImplementedError(
@@ -106,22 +109,29 @@ def grad(
     for i, x in enumerate(inputs):
         if not isinstance(x, Tensor) or not x.requires_grad:
             raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
-        if x.grad_fn is not None:
-            raise NotImplementedError(
-                f"grad: input {i} is not a leaf ({x.grad_fn.name()} made it); mini_autograd computes gradients "
-                "with respect to leaves only. Differentiate with respect to the leaves it was computed from."
-            )
-    # Run an ordinary backward pass with every reachable leaf's .grad set aside, then put them all back.
+    # Run an ordinary backward pass with every reachable leaf's .grad set aside, and each intermediate input's
+    # gradient retained for the occasion; then put everything back.
     leaves = _leaves(outputs) + [x for x in inputs]
     saved = {id(t): (t, t.grad) for t in leaves}
+    retained = {}
     for t, _ in saved.values():
         t.grad = None
+        if t.grad_fn is not None:
+            retained[id(t)] = (t, t.grad_fn.__dict__.get("_retained"))
+            t.grad_fn._retained = weakref.ref(t)
+    if retained:
+        hooks_in_use()
     try:
         backward(outputs, grad_outputs, retain_graph)
         result = [x.grad for x in inputs]
     finally:
         for t, g in saved.values():
             t.grad = g
+        for t, ref in retained.values():
+            if ref is None:
+                del t.grad_fn._retained
+            else:
+                t.grad_fn._retained = ref
     for i, (x, g) in enumerate(zip(inputs, result)):
         if g is None:
             if materialize_grads:
@@ -146,5 +156,5 @@ def gradcheck(
 ) -> bool:
     """PyTorch's spelling of :func:`mini_autograd.testing.gradcheck`: ``gradcheck(func, (x, y))`` compares
     ``func``'s backward pass with central differences in float64, for every input."""
-    arrays = [np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64) for x in _as_tuple(inputs)]
+    arrays = [np.asarray(x._data if isinstance(x, Tensor) else x, dtype=np.float64) for x in _as_tuple(inputs)]
     return _testing.gradcheck(func, *arrays, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .function import _FREED, Node
-from .tensor import Tensor, _new_tensor
+from .tensor import _EPOCH, _INPLACE_RECORDED, Tensor, _new_tensor, _saves, _type_name
 
 
 def unbroadcast(grad, shape: tuple, node: Node | None = None):
@@ -44,7 +44,7 @@ def unbroadcast(grad, shape: tuple, node: Node | None = None):
     return np.sum(grad, axis=axes).reshape(shape)
 
 
-def _count_consumers(root: Node) -> dict:
+def _count_consumers(root: Node, resolve: bool) -> dict:
     """For every node reachable from root: how many edges into it (uses of its output) the graph holds."""
     consumers = {id(root): 0}
     stack = [root]
@@ -52,7 +52,7 @@ def _count_consumers(root: Node) -> dict:
         node = stack.pop()
         for a, need in zip(node.args, node.needs_input_grad):
             if need:
-                fn = a.grad_fn
+                fn = node.parent(a) if resolve else a.grad_fn
                 if fn is not None:
                     key = id(fn)
                     if key in consumers:
@@ -74,7 +74,7 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False) -> None:
             "element 0 of tensors does not require grad and does not have a grad_fn: backward() needs a tensor "
             "computed from a leaf made with requires_grad=True (and not inside no_grad())."
         )
-    data = tensor.data
+    data = tensor._data
     if gradient is None:
         if data.size != 1:
             raise RuntimeError(
@@ -85,7 +85,7 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False) -> None:
         # d(tensor)/d(tensor) = 1; dtype.type(1) is several times cheaper than np.ones_like for a 0-d value
         gradient = data.dtype.type(1) if data.ndim == 0 else np.ones(data.shape, dtype=data.dtype)
     else:
-        gradient = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=data.dtype)
+        gradient = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=data.dtype)
         if np.shape(gradient) != data.shape:
             raise RuntimeError(
                 f"backward(gradient=...) got a gradient of shape {np.shape(gradient)} for a tensor of shape "
@@ -99,16 +99,22 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False) -> None:
 
     # Kahn's algorithm: a node runs once every consumer of its output has sent its gradient. Gradients from
     # consumers that are not the last wait in `grads`; the last one sends the total on with the node.
-    consumers = _count_consumers(root)
+    # An in-place op in the graph changed some tensor's grad_fn: each edge then goes to the node the tensor had
+    # when the consumer was made (Node.parent). Until one has, a tensor's grad_fn is that node, and cheaper to read.
+    resolve = _INPLACE_RECORDED[0]
+    consumers = _count_consumers(root, resolve)
     grads = {}
     leaves = {}
     ready = [(root, gradient)]
+    epoch = _EPOCH[0]
     while ready:
         node, grad = ready.pop()
         if _HOOKS[0]:  # some tensor asked for its gradient (register_hook, retain_grad): the total arrives here
             grad = _node_hooks(node, grad)
         if node.saved is _FREED:
             _ = node.saved_tensors  # raises the "backward through the graph a second time" error
+        if node.stamp != epoch:  # something changed in place since this node was made: are its saved values intact?
+            _check_saved(node)
         in_grads = node.fn.backward(node, grad)
         if not retain_graph and node.saved:
             node.saved = _FREED
@@ -124,15 +130,17 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False) -> None:
             if not need:
                 continue
             if g is not None:
-                shape = a.data.shape
+                shape = a._data.shape
                 try:
                     gshape = g.shape
                 except AttributeError:  # a user-written backward returned a plain number or list
-                    g = np.asarray(g, dtype=a.data.dtype)
+                    g = np.asarray(g, dtype=a._data.dtype)
                     gshape = g.shape
                 if gshape != shape:
                     g = unbroadcast(g, shape, node)
             fn = a.grad_fn
+            if resolve and fn is not None and fn._inplace_stamp > node.stamp:
+                fn = node.parent(a)
             if fn is None:  # a leaf: collect, add into .grad at the end
                 if g is not None:
                     key = id(a)
@@ -156,6 +164,30 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False) -> None:
         _accumulate(a, _leaf_hooks(a, g) if _HOOKS[0] else g)
 
 
+def _check_saved(node: Node) -> None:
+    """Refuse to run a node's backward with saved values that an in-place op has changed since, as PyTorch does."""
+    if node._dirty is not None:  # the node's own output, which it saved, was changed
+        t, then = node._dirty
+        raise _modified(t, f", which is output 0 of {node.name()},", then)
+    if not node.saved:
+        return
+    for a in node.args:
+        if isinstance(a, Tensor):
+            vc = getattr(a, "_vc", None)
+            if vc is not None and vc.epochs and vc.epochs[-1] > node.stamp and _saves(node, a._data):
+                raise _modified(a, "", vc.version_at(node.stamp))
+
+
+def _modified(t: Tensor, which: str, expected: int) -> RuntimeError:
+    shape = list(t._data.shape) if hasattr(t._data, "shape") else []
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[mini_autograd.{_type_name(t._data.dtype)}Tensor {shape}]{which} is at version {t._version}; expected "
+        f"version {expected} instead. Hint: the backward pass needs the value the tensor had when it was used; "
+        "make a new tensor (x = x + 1) instead of changing it in place (x += 1), or clone() it before."
+    )
+
+
 # Hooks and retained gradients cost the backward pass one check per node, and only once some tensor has asked.
 _HOOKS = [False]
 
@@ -169,7 +201,7 @@ def _run_hooks(hooks: list | None, grad):
     for hook in list(hooks or ()):
         out = hook(_new_tensor(grad, False, None))
         if out is not None:
-            grad = out.data if isinstance(out, Tensor) else np.asarray(out)
+            grad = out._data if isinstance(out, Tensor) else np.asarray(out)
     return grad
 
 
@@ -196,14 +228,15 @@ def _release_without_gradient(node: Node, consumers: dict, grads: dict, ready: l
     while stack:
         n = stack.pop()
         for a, need in zip(n.args, n.needs_input_grad):
-            if need and a.grad_fn is not None:
-                key = id(a.grad_fn)
+            fn = n.parent(a) if need else None
+            if fn is not None:
+                key = id(fn)
                 consumers[key] -= 1
                 if consumers[key] == 0:
                     if key in grads:
-                        ready.append((a.grad_fn, grads.pop(key)))
+                        ready.append((fn, grads.pop(key)))
                     else:
-                        stack.append(a.grad_fn)
+                        stack.append(fn)
 
 
 def _accumulate(leaf: Tensor, grad) -> None:
@@ -213,8 +246,8 @@ def _accumulate(leaf: Tensor, grad) -> None:
     """
     existing = leaf.grad
     if existing is None:
-        leaf.grad = _new_tensor(np.array(grad, dtype=leaf.data.dtype), False, None)
-    elif isinstance(existing.data, np.ndarray) and existing.data.flags.writeable:
-        existing.data += grad
+        leaf.grad = _new_tensor(np.array(grad, dtype=leaf._data.dtype), False, None)
+    elif isinstance(existing._data, np.ndarray) and existing._data.flags.writeable:
+        existing._data += grad
     else:
-        existing.data = np.array(existing.data + grad, dtype=leaf.data.dtype)
+        existing._data = np.array(existing._data + grad, dtype=leaf._data.dtype)

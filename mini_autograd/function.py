@@ -16,7 +16,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from .tensor import Tensor, _new_tensor
+import numpy as np
+
+from .tensor import _EPOCH, Tensor, _new_tensor
 
 _grad_enabled = True
 
@@ -157,13 +159,30 @@ class Node:
         needs_input_grad: one bool per argument: is it a tensor that wants a gradient?
         saved: what ``ctx.save_for_backward`` stored, until a backward pass without retain_graph frees it.
 
+        stamp: how many in-place changes the process had made when the node was created (see
+            ``tensor._VersionCounter``): a saved input changed in place after that makes backward refuse.
+
     Ops may also set their own attributes on ctx (a dim, a mask): they live in the node's ``__dict__``.
     """
 
-    __slots__ = ("fn", "args", "needs_input_grad", "saved", "__dict__")
+    __slots__ = ("args", "needs_input_grad", "saved", "stamp", "__dict__")
+
+    fn: Any = None  # each op's node class sets it to the op (Function.__init_subclass__): one store less per op
+
+    # Set only on the node of an in-place op (see Tensor._inplace), or on a node whose saved output was overwritten.
+    _inplace_prev = None
+    _inplace_stamp = 0
+    _dirty = None
 
     def save_for_backward(self, *values: Any) -> None:
         self.saved = values
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """PyTorch's ctx method: the output takes no gradient (an index, a mask)."""
+        self._non_differentiable = True
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Accepted for PyTorch code: gradients reaching backward are always arrays here, never None."""
 
     @property
     def saved_tensors(self) -> tuple:
@@ -195,8 +214,18 @@ class Node:
             if not need:
                 out.append((None, 0))
             else:
-                out.append((a.grad_fn if a.grad_fn is not None else AccumulateGrad(a), 0))
+                fn = self.parent(a)
+                out.append((fn if fn is not None else AccumulateGrad(a), 0))
         return tuple(out)
+
+    def parent(self, a: Tensor) -> Node | None:
+        """The node that made argument ``a`` as this node saw it: ``a.grad_fn``, unless an in-place op has changed
+        ``a`` since this node was created (then the node ``a`` had before that op)."""
+        fn = a.grad_fn
+        stamp = self.stamp
+        while fn is not None and fn._inplace_stamp > stamp:
+            fn = fn._inplace_prev
+        return fn
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
@@ -224,10 +253,14 @@ _FREED = object()  # marks a node whose saved values the backward pass has relea
 class Function:
     """Base class of every differentiable operation: subclass it and write ``forward`` and ``backward``.
 
-    ``forward`` gets numpy arrays (and any extra arguments as given) and returns a numpy array. ``backward`` gets the
-    gradient of the output, shaped like the output, and returns one gradient per forward argument (None where there
-    is none). It may return gradients shaped like the output: the engine sums broadcast dimensions back to each
-    input's shape, once, in one place.
+    ``backward`` gets the gradient of the output, shaped like the output, and returns one gradient per forward
+    argument (None where there is none). It may return gradients shaped like the output: the engine sums broadcast
+    dimensions back to each input's shape, once, in one place.
+
+    Your own subclasses work as PyTorch's ``torch.autograd.Function`` does: ``forward(ctx, *args)`` gets the
+    tensors themselves (with graph recording off) and returns a tensor; ``backward(ctx, grad_output)`` gets a tensor
+    and returns tensors (or None); ``ctx.save_for_backward``, ``ctx.saved_tensors`` and ``ctx.needs_input_grad``
+    are PyTorch's. The library's own ops (``mini_autograd.ops``) skip the tensors and compute on numpy arrays.
 
     >>> class Square(Function):
     ...     '''y = x ** 2.   dy/dx = 2x.'''
@@ -250,6 +283,11 @@ class Function:
             # PyTorch names its built-in nodes MulBackward0, but a user's Function Square prints as SquareBackward
             builtin = cls.__module__ == "mini_autograd.ops"
             cls.op_name = f"{cls.__name__}Backward0" if builtin else f"{cls.__name__}Backward"
+        # each op's nodes are of a class named as the node: type(y.grad_fn).__name__ == "MulBackward0", as PyTorch
+        cls._node = type(cls.op_name, (Node,), {"__slots__": (), "__module__": cls.__module__, "fn": cls})
+        if not cls.__module__.startswith("mini_autograd.") and "apply" not in cls.__dict__:
+            cls.apply = classmethod(_apply_with_tensors)
+            cls._node.fn = _NumpyBackward(cls)
 
     @staticmethod
     def forward(ctx: Node, *args: Any) -> Any:
@@ -262,7 +300,7 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Any:
         """Run the op on tensors (and plain values) and record it in the graph when a gradient is needed."""
-        ctx = Node()
+        ctx = cls._node()
         ctx.saved = ()
         n = len(args)
         # Unrolled for one and two arguments: nearly every op, and this is the hottest code in the library.
@@ -271,7 +309,7 @@ class Function:
             if isinstance(a, Tensor):
                 track = a.requires_grad
                 ctx.needs_input_grad = (track,)
-                out = cls.forward(ctx, a.data)
+                out = cls.forward(ctx, a._data)
             else:
                 track = False
                 ctx.needs_input_grad = (False,)
@@ -279,11 +317,11 @@ class Function:
         elif n == 2:
             a, b = args
             if isinstance(a, Tensor):
-                ra, a = a.requires_grad, a.data
+                ra, a = a.requires_grad, a._data
             else:
                 ra = False
             if isinstance(b, Tensor):
-                rb, b = b.requires_grad, b.data
+                rb, b = b.requires_grad, b._data
             else:
                 rb = False
             track = ra or rb
@@ -294,7 +332,7 @@ class Function:
             needs = []
             for a in args:
                 if isinstance(a, Tensor):
-                    raw.append(a.data)
+                    raw.append(a._data)
                     needs.append(a.requires_grad)
                 else:
                     raw.append(a)
@@ -303,7 +341,52 @@ class Function:
             ctx.needs_input_grad = tuple(needs)
             out = cls.forward(ctx, *raw)
         if track and _grad_enabled:
-            ctx.fn = cls
             ctx.args = args
+            ctx.stamp = _EPOCH[0]
             return _new_tensor(out, True, ctx)
         return _new_tensor(out, False, None)
+
+
+class _NumpyBackward:
+    """What the engine calls for a Function written with tensors: the user's backward, given and giving tensors."""
+
+    def __init__(self, fn: type) -> None:
+        self.fn, self.op_name, self.__name__ = fn, fn.op_name, fn.__name__
+
+    def apply(self, *args: Any) -> Tensor:
+        return self.fn.apply(*args)
+
+    def backward(self, ctx: Node, grad: Any) -> Any:
+        global _grad_enabled
+        prev, _grad_enabled = _grad_enabled, False  # no graph of the backward pass itself (no create_graph)
+        try:
+            out = self.fn.backward(ctx, _new_tensor(grad, False, None))
+        finally:
+            _grad_enabled = prev
+        if type(out) is not tuple:
+            out = (out,)
+        return tuple(g._data if isinstance(g, Tensor) else g for g in out)
+
+
+def _apply_with_tensors(cls: type, *args: Any) -> Tensor:
+    """``MyFunction.apply(x, ...)`` for a user's Function: forward on the tensors, graph recording off, as PyTorch."""
+    global _grad_enabled
+    ctx = cls._node()
+    ctx.saved = ()
+    ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+    prev, _grad_enabled = _grad_enabled, False
+    try:
+        out = cls.forward(ctx, *args)
+    finally:
+        _grad_enabled = prev
+    if isinstance(out, tuple):
+        raise NotImplementedError(
+            f"{cls.__name__}.forward returned {len(out)} outputs; mini_autograd's Function supports one output "
+            "tensor (split the op into one Function per output)"
+        )
+    data = out._storage() if isinstance(out, Tensor) else np.asarray(out)
+    if any(ctx.needs_input_grad) and _grad_enabled and not ctx.__dict__.get("_non_differentiable"):
+        ctx.args = args
+        ctx.stamp = _EPOCH[0]
+        return _new_tensor(data, True, ctx)
+    return _new_tensor(data, False, None)

@@ -80,7 +80,8 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad  # keep only what backward uses (as PyTorch: x += 3 * x is fine)
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
         return a * b
 
     @staticmethod
@@ -96,7 +97,7 @@ class Div(Function):
     @staticmethod
     @_quiet
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         return a / b
 
     @staticmethod
@@ -284,6 +285,10 @@ def _expand_like(grad, axis, shape):
     """Broadcast a reduced gradient back over the reduced axes of an input of ``shape``."""
     if axis is not None:
         grad = np.expand_dims(grad, axis)
+    elif not np.ndim(grad):  # the gradient of a full sum or mean: one number, filled in (cheaper than broadcast_to)
+        out = np.empty(shape, dtype=grad.dtype)
+        out.fill(grad)
+        return out
     return np.broadcast_to(grad, shape)
 
 
@@ -296,7 +301,7 @@ class Sum(Function):
         ctx.shape, ctx.axis = a.shape, (None if keepdim else axis)
         if dim is not None:
             ctx.op_name = "SumBackward1"  # PyTorch's name for a sum over given dims
-        return np.sum(a, axis=axis, keepdims=keepdim)
+        return a.sum(axis=axis, keepdims=keepdim)  # the method: np.sum's Python wrapper costs a microsecond
 
     @staticmethod
     def backward(ctx, grad):
@@ -312,7 +317,7 @@ class Mean(Function):
         ctx.shape, ctx.axis = a.shape, (None if keepdim else axis)
         if dim is not None:
             ctx.op_name = "MeanBackward1"
-        out = np.mean(a, axis=axis, keepdims=keepdim)
+        out = a.mean(axis=axis, keepdims=keepdim)
         ctx.n = a.size // max(np.size(out), 1) if a.size else 1
         return out.astype(a.dtype, copy=False)
 
@@ -952,6 +957,54 @@ class Clone(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+
+class Copy(Function):
+    """z = src broadcast to dst's shape, in dst's dtype: ``dst.copy_(src)``.   dz/d(dst) = 0, dz/d(src) = 1."""
+
+    op_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, dst, src):
+        ctx.src_dtype = getattr(src, "dtype", None)
+        return np.array(np.broadcast_to(np.asarray(src, dtype=dst.dtype), np.shape(dst)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return None, grad if ctx.src_dtype is None else grad.astype(ctx.src_dtype, copy=False)
+
+
+class Fill(Function):
+    """z = a constant (a number or fixed draws) in dst's shape and dtype: ``fill_``, ``normal_``.   dz/d(dst) = 0."""
+
+    @staticmethod
+    def forward(ctx, dst, value):
+        return np.array(np.broadcast_to(np.asarray(value, dtype=dst.dtype), np.shape(dst)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return None, None
+
+
+class IndexPut(Function):
+    """z = a with z[key] = v: ``a[key] = v``.   dz/da = grad except at key (overwritten there); dz/dv = grad[key]."""
+
+    op_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, a, v, key):
+        ctx.key = key
+        ctx.v_dtype = getattr(v, "dtype", None)
+        out = np.array(a, copy=True)
+        out[key] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        ga = np.array(grad, copy=True)
+        ga[ctx.key] = 0
+        gv = grad[ctx.key]
+        return ga, gv if ctx.v_dtype is None else np.asarray(gv).astype(ctx.v_dtype, copy=False), None
 
 
 class Cast(Function):

@@ -12,6 +12,7 @@ tensor(7.)
 
 from __future__ import annotations
 
+import bisect
 import numbers
 import weakref
 from typing import Any, NamedTuple
@@ -141,7 +142,7 @@ class _RemovableHandle:
 def _new_tensor(data, requires_grad: bool, grad_fn) -> Tensor:
     """The fast path every op result takes: no checks, no copies."""
     t = object.__new__(Tensor)
-    t.data = data
+    t._data = data
     t.requires_grad = requires_grad
     t.grad_fn = grad_fn
     t.grad = None
@@ -151,7 +152,7 @@ def _new_tensor(data, requires_grad: bool, grad_fn) -> Tensor:
 def _to_array(data: Any, dt: np.dtype | None) -> np.ndarray:
     """PyTorch's rules for tensor(data): floats become float32, ints int64, bools bool, numpy keeps its dtype."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     arr = np.array(data, dtype=dt)
     if dt is None and not isinstance(data, (np.ndarray, np.generic)):  # Python numbers and lists: torch's defaults
         if arr.dtype.kind == "f":
@@ -174,7 +175,8 @@ class Tensor:
     """An n-dimensional array that can remember how it was computed, so gradients can flow back through it.
 
     Attributes:
-        data: the values, a numpy array (a numpy scalar for 0-d results of ops, which keeps scalar graphs fast).
+        data: the values, as a tensor that shares this one's storage and is cut off from the graph, as in PyTorch:
+            ``p.data -= lr * p.grad`` updates ``p`` without the graph seeing it. ``numpy()`` gives the numpy array.
         requires_grad: whether gradients should be computed for this tensor.
         grad: after ``backward()``, d(output)/d(this tensor) for a leaf that requires grad; None before, and always
             None for intermediate (non-leaf) tensors, as in PyTorch.
@@ -182,7 +184,9 @@ class Tensor:
             ``grad_fn.inputs`` (the parent tensors) and ``grad_fn.saved_tensors`` let you walk the graph.
     """
 
-    __slots__ = ("data", "requires_grad", "grad_fn", "grad", "name", "_hooks", "__weakref__")
+    # _data is the storage: a numpy array (a numpy scalar for 0-d results of ops, which keeps scalar graphs fast).
+    # _vc, the version counter, exists once the tensor has been modified in place (see _VersionCounter).
+    __slots__ = ("_data", "requires_grad", "grad_fn", "grad", "name", "_hooks", "_vc", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators: np_array + tensor gives a Tensor
 
     def __init__(self, *data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> None:
@@ -205,7 +209,7 @@ class Tensor:
         arr = _to_array(data, None if dtype is None else _numpy_dtype(dtype))
         if device is not None:
             _require_cpu(device)
-        self.data = arr
+        self._data = arr
         self.grad = None
         self.grad_fn = None
         self.requires_grad = False
@@ -215,15 +219,15 @@ class Tensor:
     # ------------------------------------------------------------------------------------------ introspection
     @property
     def shape(self) -> Size:
-        return Size(self.data.shape)
+        return Size(self._data.shape)
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> dtype:
-        return _DTYPES[self.data.dtype]
+        return _DTYPES[self._data.dtype]
 
     @property
     def device(self) -> device:
@@ -239,13 +243,13 @@ class Tensor:
         return permute(self, tuple(range(self.ndim - 1, -1, -1)))
 
     def size(self, dim: int | None = None):
-        return self.shape if dim is None else self.data.shape[dim]
+        return self.shape if dim is None else self._data.shape[dim]
 
     def dim(self) -> int:
         return self.ndim
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self._data.size)
 
     nelement = numel  # PyTorch's older name for the same thing
 
@@ -256,28 +260,61 @@ class Tensor:
 
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"a Tensor with {self.data.size} elements cannot be converted to Scalar; item() needs exactly one"
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar; item() needs exactly one"
             )
-        return self.data.item() if self.data.ndim == 0 else self.data.reshape(()).item()
+        return self._data.item() if self._data.ndim == 0 else self._data.reshape(()).item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
+
+    @property
+    def data(self) -> Tensor:
+        """The values as a tensor that shares this one's storage, cut off from the graph (PyTorch's ``.data``).
+
+        Changing it changes this tensor, and the graph does not see the change: ``p.data -= lr * p.grad`` is the
+        classic parameter update. Prefer ``with no_grad():`` (the change is then checked) or ``detach()``.
+        """
+        return _new_tensor(self._storage(), False, None)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"Variable data has to be a tensor, but got {type(value).__name__}; "
+                "wrap a numpy array with mini_autograd.from_numpy(...) or mini_autograd.tensor(...)"
+            )
+        self._data = value._storage()
+
+    def _storage(self) -> np.ndarray:
+        """The storage as a numpy array (a 0-d op result keeps a numpy scalar until something needs to share it)."""
+        d = self._data
+        if type(d) is not np.ndarray:
+            d = self._data = np.asarray(d)
+        return d
+
+    def data_ptr(self) -> int:
+        """The address of the first element: equal for two tensors that share storage from its start."""
+        return self._storage().__array_interface__["data"][0]
 
     def numpy(self) -> np.ndarray:
         """The values as a numpy array (shared, not copied), as PyTorch's ``numpy()`` does."""
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        return np.asarray(self.data)
+        return self._storage()
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
-        arr = np.asarray(self.data)
-        return arr if dtype is None else arr.astype(dtype)
+        arr = np.asarray(self._data)
+        if dtype is not None and arr.dtype != dtype:
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr  # numpy asks for a copy (np.array(t)) and trusts it to be one
 
     def detach(self) -> Tensor:
-        """The same values, cut off from the graph: a new leaf that does not require grad."""
-        return _new_tensor(self.data, False, None)
+        """The same values (shared storage), cut off from the graph: a new leaf that does not require grad."""
+        t = _new_tensor(self._storage(), False, None)
+        t._vc = self._counter()
+        return t
 
     def clone(self) -> Tensor:
         return Clone.apply(self)
@@ -336,7 +373,7 @@ class Tensor:
         return _RemovableHandle(hooks, hook)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(
                 f"Only Tensors of floating point dtype can require gradients, and this one is {self.dtype}; "
                 "make it with floats (tensor(2.0)) or pass dtype=mini_autograd.float32."
@@ -361,7 +398,7 @@ class Tensor:
                 target = a
             else:
                 device(a)
-        if target is None or _numpy_dtype(target) == self.data.dtype:
+        if target is None or _numpy_dtype(target) == self._data.dtype:
             return self
         return Cast.apply(self, _numpy_dtype(target))
 
@@ -423,46 +460,176 @@ class Tensor:
     def __abs__(self) -> Tensor:
         return abs(self)
 
-    # In place, for parameter updates: allowed on tensors that need no graph (or inside no_grad()).
+    # ------------------------------------------------------------------------------------------- in place
+    # x += y and the _-suffixed methods change x's own storage, as in PyTorch. On a tensor in a graph they are
+    # recorded: x's grad_fn becomes the in-place op's node, while the nodes that used x before keep its old node
+    # (see _inplace). A version counter lets the backward pass refuse values that changed after a node saved them.
     def __iadd__(self, other: Any) -> Tensor:
-        return self._inplace(other, np.add, "+=")
+        return self._inplace_binary(Add, np.add, other)
 
     def __isub__(self, other: Any) -> Tensor:
-        return self._inplace(other, np.subtract, "-=")
+        return self._inplace_binary(Sub, np.subtract, other)
 
     def __imul__(self, other: Any) -> Tensor:
-        return self._inplace(other, np.multiply, "*=")
+        return self._inplace_binary(Mul, np.multiply, other)
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return self._inplace(other, np.true_divide, "/=")
+        return self._inplace(lambda: div(self, other))
 
-    def _inplace(self, other: Any, ufunc, symbol: str) -> Tensor:
-        if self.requires_grad and _function.is_grad_enabled():
-            if self.grad_fn is None:
-                raise RuntimeError(
-                    f"a leaf Variable that requires grad is being used in an in-place operation ({symbol}). "
-                    f"Update parameters inside `with no_grad():`, e.g. `with no_grad(): w {symbol} lr * w.grad`."
-                )
-            raise RuntimeError(
-                f"in-place {symbol} on a tensor that is part of a graph is not supported; write `x = x {symbol[0]} y`"
-                " to make a new tensor instead."
-            )
-        value = other.data if isinstance(other, Tensor) else other
-        result = ufunc(self.data, value)
-        if np.shape(result) != self.shape:
-            raise RuntimeError(
-                f"in-place {symbol}: the result has shape {np.shape(result)} but the tensor has shape "
-                f"{self.data.shape}; an in-place update cannot change the shape"
-            )
-        if isinstance(self.data, np.ndarray) and self.data.flags.writeable:
-            ufunc(self.data, value, out=self.data, casting="same_kind")
-        else:
-            self.data = np.asarray(result, dtype=self.data.dtype)
-        return self
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """``x.add_(y, alpha=a)``: x += a * y in place."""
+        return self._inplace_binary(Add, np.add, other if alpha == 1 else other * alpha)
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """``x.sub_(y, alpha=a)``: x -= a * y in place."""
+        return self._inplace_binary(Sub, np.subtract, other if alpha == 1 else other * alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._inplace_binary(Mul, np.multiply, other)
+
+    def div_(self, other: Any) -> Tensor:
+        return self._inplace(lambda: div(self, other))
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._inplace(lambda: pow(self, exponent))
+
+    def neg_(self) -> Tensor:
+        return self._inplace(lambda: Neg.apply(self))
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        return self._inplace(lambda: clamp(self, min, max))
+
+    clip_ = clamp_
+
+    def relu_(self) -> Tensor:
+        return self._inplace(lambda: Relu.apply(self))
+
+    def tanh_(self) -> Tensor:
+        return self._inplace(lambda: Tanh.apply(self))
+
+    def sigmoid_(self) -> Tensor:
+        return self._inplace(lambda: Sigmoid.apply(self))
+
+    def exp_(self) -> Tensor:
+        return self._inplace(lambda: Exp.apply(self))
+
+    def log_(self) -> Tensor:
+        return self._inplace(lambda: Log.apply(self))
+
+    def sqrt_(self) -> Tensor:
+        return self._inplace(lambda: Sqrt.apply(self))
+
+    def abs_(self) -> Tensor:
+        return self._inplace(lambda: Abs.apply(self))
 
     def zero_(self) -> Tensor:
         """Set every element to zero in place (PyTorch's idiom for clearing a gradient: ``w.grad.zero_()``)."""
-        self._inplace(0, np.multiply, "zero_")
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> Tensor:
+        """Set every element to ``value`` in place."""
+        value = value.item() if isinstance(value, Tensor) and value.ndim == 0 and not value.requires_grad else value
+        d = self._data
+        if not (self.requires_grad and _function._grad_enabled) and type(d) is np.ndarray and d.flags.writeable:
+            if isinstance(value, Tensor):
+                raise RuntimeError("fill_ only supports 0-dimension value tensor; use copy_ for a tensor of values")
+            d.fill(value)  # the common case, a gradient cleared by zero_(): no graph, no temporary
+            self._counter().bump()
+            return self
+        return self._inplace(lambda: Fill.apply(self, value))
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy ``src`` (broadcast to this shape, converted to this dtype) into this tensor; gradients flow to src."""
+        return self._inplace(lambda: Copy.apply(self, src if isinstance(src, Tensor) else Tensor(src)))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with draws from N(mean, std**2) (from ``manual_seed``'s stream, or ``generator``'s)."""
+        draws = _rng(generator).normal(mean, std, self._data.shape).astype(self._data.dtype)
+        return self._inplace(lambda: Fill.apply(self, draws))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with draws from the uniform distribution on [a, b)."""
+        draws = _rng(generator).uniform(a, b, self._data.shape).astype(self._data.dtype)
+        return self._inplace(lambda: Fill.apply(self, draws))
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor off the graph in place: it becomes a leaf that does not require grad."""
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's values were changed in place (PyTorch's ``x._version``)."""
+        vc = getattr(self, "_vc", None)
+        return 0 if vc is None else len(vc.epochs)
+
+    def _counter(self) -> _VersionCounter:
+        vc = getattr(self, "_vc", None)
+        if vc is None:
+            vc = self._vc = _VersionCounter()
+        return vc
+
+    def _refuse_leaf(self) -> None:
+        if self.requires_grad and self.grad_fn is None and _function._grad_enabled:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation. (Update parameters "
+                "inside `with no_grad():`, e.g. `with no_grad(): w -= lr * w.grad`, or through `w.data`.)"
+            )
+
+    def _inplace_binary(self, fn: Any, ufunc: Any, other: Any) -> Tensor:
+        """``self op= other``: numpy's in-place ufunc when no graph is recorded (an optimiser's update), else
+        :meth:`_inplace`."""
+        self._refuse_leaf()
+        if _function._grad_enabled and (self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)):
+            return self._inplace(lambda: _binary(fn, self, other))
+        d = self._data
+        value = other._data if isinstance(other, Tensor) else other
+        if type(d) is np.ndarray and d.flags.writeable:
+            try:
+                ufunc(d, value, out=d, casting="same_kind")
+            except (TypeError, ValueError):
+                return self._inplace(lambda: _binary(fn, self, other))  # for the error that names the problem
+            self._counter().bump()
+            return self
+        return self._inplace(lambda: _binary(fn, self, other))
+
+    def _inplace(self, compute: Any) -> Tensor:
+        """Make ``compute()``, the op's ordinary (out-of-place) result, this tensor's new value, in its own storage.
+
+        When the result is in a graph, its node becomes this tensor's ``grad_fn``. The node's input is this tensor
+        too, so it remembers the node this tensor had before (``_inplace_prev``) and from when the new one counts
+        (``_inplace_stamp``): the backward pass sends every node created before that to the old one.
+        """
+        self._refuse_leaf()
+        old_fn = self.grad_fn
+        out = compute()
+        d, value = self._data, out._data
+        if np.shape(value) != np.shape(d):
+            raise RuntimeError(
+                f"output with shape {list(np.shape(d))} doesn't match the broadcast shape {list(np.shape(value))}: "
+                "an in-place operation cannot change a tensor's shape; write `x = x + y` for a new tensor"
+            )
+        if value.dtype != d.dtype and not np.can_cast(value.dtype, d.dtype, "same_kind"):
+            raise RuntimeError(
+                f"result type {_type_name(value.dtype)} can't be cast to the desired output type {_type_name(d.dtype)}"
+            )
+        node = out.grad_fn
+        if old_fn is not None and _saves(old_fn, d):  # this tensor is what old_fn saved: its backward would be wrong
+            old_fn._dirty = (self, self._version)
+        if node is not None and _saves(node, d):  # the op saved the value it is about to overwrite: keep a copy
+            node.saved = tuple(np.array(s, copy=True) if _shares(s, d) else s for s in node.saved)
+        if type(d) is np.ndarray and d.flags.writeable:
+            np.copyto(d, value, casting="unsafe")
+        else:
+            self._data = np.array(value, dtype=d.dtype)
+        epoch = self._counter().bump()
+        if node is not None:
+            node._inplace_prev = old_fn
+            node._inplace_stamp = epoch
+            _INPLACE_RECORDED[0] = True
+            self.grad_fn = node
+            self.requires_grad = True
         return self
 
     # --------------------------------------------------------------------------------- comparisons (no grad)
@@ -484,15 +651,37 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return _compare(self, other, np.greater_equal)
 
+    # logical on bool tensors (masks), bitwise on integers, as in PyTorch; never part of a graph
+    def __and__(self, other: Any) -> Tensor:
+        return _bitwise(np.bitwise_and, self, other, "bitwise_and")
+
+    __rand__ = __and__
+
+    def __or__(self, other: Any) -> Tensor:
+        return _bitwise(np.bitwise_or, self, other, "bitwise_or")
+
+    __ror__ = __or__
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _bitwise(np.bitwise_xor, self, other, "bitwise_xor")
+
+    __rxor__ = __xor__
+
+    def __invert__(self) -> Tensor:
+        return _bitwise(np.invert, self, None, "bitwise_not")
+
+    def logical_not(self) -> Tensor:
+        return logical_not(self)
+
     __hash__ = object.__hash__  # hashable by identity, as in PyTorch, despite the elementwise ==
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous (shape {self.data.shape}); "
+                f"Boolean value of Tensor with more than one value is ambiguous (shape {self._data.shape}); "
                 "use .any() or .all()"
             )
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self) -> float:
         return builtins_float(self.item())
@@ -501,21 +690,21 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
     def __format__(self, spec: str) -> str:
         # as torch: f"{loss}" and f"{loss:.3f}" format the number of a 0-d tensor, anything else its repr
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             return format(self.item(), spec)
         return object.__format__(self, spec)
 
     def any(self) -> Tensor:
-        return _new_tensor(np.any(self.data), False, None)
+        return _new_tensor(np.any(self._data), False, None)
 
     def all(self) -> Tensor:
-        return _new_tensor(np.all(self.data), False, None)
+        return _new_tensor(np.all(self._data), False, None)
 
     # ----------------------------------------------------------------------------------------- reductions
     def sum(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
@@ -676,14 +865,16 @@ class Tensor:
         return Index.apply(self, _index_key(key))
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        if self.requires_grad and _function.is_grad_enabled():
-            raise RuntimeError(
-                "item assignment into a tensor that requires grad is not supported while recording a graph; "
-                "do it inside `with no_grad():` or build a new tensor"
-            )
-        if not isinstance(self.data, np.ndarray) or not self.data.flags.writeable:
-            self.data = np.array(self.data)
-        self.data[_index_key(key)] = value.data if isinstance(value, Tensor) else value
+        """``x[key] = value`` in place; in a graph, gradients flow to ``value`` and around the overwritten entries."""
+        key = _index_key(key)
+        self._refuse_leaf()
+        if _function._grad_enabled and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
+            self._inplace(lambda: IndexPut.apply(self, value, key))
+            return
+        if type(self._data) is not np.ndarray or not self._data.flags.writeable:
+            self._data = np.array(self._data)
+        self._data[key] = value._data if isinstance(value, Tensor) else value
+        self._counter().bump()
 
     def __iter__(self):
         if self.ndim == 0:
@@ -704,10 +895,59 @@ def _index_key(key: Any) -> Any:
     if isinstance(key, tuple):
         return tuple(_index_key(k) for k in key)
     if isinstance(key, Tensor):
-        return np.asarray(key.data)
+        return np.asarray(key._data)
     if isinstance(key, list):
         return np.asarray(key)
     return key
+
+
+class _VersionCounter:
+    """When a tensor's values were changed in place: ``epochs[i]`` is the global in-place count after change i.
+
+    A node records that count when it is made (``node.stamp``); a saved value whose tensor changed after that is
+    stale, and the backward pass says so (PyTorch's "modified by an inplace operation"). ``detach()`` shares the
+    counter, since it shares the values; ``.data`` does not, so changes through ``.data`` go unseen, as in PyTorch.
+    """
+
+    __slots__ = ("epochs",)
+
+    def __init__(self) -> None:
+        self.epochs: list[int] = []
+
+    def bump(self) -> int:
+        _EPOCH[0] += 1
+        self.epochs.append(_EPOCH[0])
+        return _EPOCH[0]
+
+    def version_at(self, epoch: int) -> int:
+        """The tensor's version when the in-place count was ``epoch``."""
+        return bisect.bisect_right(self.epochs, epoch)
+
+
+_EPOCH = [0]  # in-place changes so far, in the whole process
+_INPLACE_RECORDED = [False]  # set once an in-place op has entered a graph: the backward pass then resolves edges
+
+
+def _saves(node: Any, d: Any) -> bool:
+    """Does ``node`` hold the storage ``d`` (or a view of it) among its saved values?"""
+    saved = node.saved
+    if not saved or type(saved) is not tuple:
+        return False
+    for s in saved:
+        if _shares(s, d):
+            return True
+    return False
+
+
+def _shares(s: Any, d: Any) -> bool:
+    return s is d or (type(s) is np.ndarray and type(d) is np.ndarray and np.may_share_memory(s, d))
+
+
+def _type_name(dt: np.dtype) -> str:
+    """PyTorch's name for a dtype in its error messages: Float, Double, Long, ..."""
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int"}
+    names["bool"] = "Bool"
+    return names.get(dt.name, dt.name)
 
 
 def _scalar_operand(t: Tensor, other: Any) -> Any:
@@ -727,23 +967,23 @@ def _binary(fn, a: Any, b: Any) -> Tensor:
     """Apply a two-input Function to tensors or numbers, with PyTorch's dtype rules for numbers."""
     if isinstance(a, Tensor):
         if isinstance(b, Tensor):  # the common cases first
-            if a.data.dtype != b.data.dtype:
+            if a._data.dtype != b._data.dtype:
                 a, b = _promote(a, b)
-            if a.data.shape != b.data.shape:
+            if a._data.shape != b._data.shape:
                 _check_broadcast(fn, a, b)
             return fn.apply(a, b)
-        if b.__class__ is builtins_float and a.data.dtype.kind == "f":
+        if b.__class__ is builtins_float and a._data.dtype.kind == "f":
             return fn.apply(a, b)
         b = _scalar_operand(a, b)
         if isinstance(b, Tensor):
             return _binary(fn, a, b)
-        if isinstance(b, builtins_float) and a.data.dtype.kind != "f":
+        if isinstance(b, builtins_float) and a._data.dtype.kind != "f":
             a = a.float()
     else:
         a = _scalar_operand(b, a)
         if isinstance(a, Tensor):
             return _binary(fn, a, b)
-        if isinstance(a, builtins_float) and b.data.dtype.kind != "f":
+        if isinstance(a, builtins_float) and b._data.dtype.kind != "f":
             b = b.float()
     return fn.apply(a, b)
 
@@ -755,19 +995,19 @@ def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     """Cast two tensors of different dtypes to PyTorch's result dtype (numpy's differs: int64 with float32 gives
     float64 there). The higher category wins (bool < integer < floating point); within one category a tensor with
     dimensions outranks a 0-d one (float32 tensor * float64 0-d tensor is float32), else the wider type wins."""
-    da, db = a.data.dtype, b.data.dtype
+    da, db = a._data.dtype, b._data.dtype
     ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
     if ca != cb:
         dt = da if ca > cb else db
-    elif (a.data.ndim == 0) != (b.data.ndim == 0):
-        dt = db if a.data.ndim == 0 else da
+    elif (a._data.ndim == 0) != (b._data.ndim == 0):
+        dt = db if a._data.ndim == 0 else da
     else:
         dt = np.promote_types(da, db)
     return (a if da == dt else Cast.apply(a, dt)), (b if db == dt else Cast.apply(b, dt))
 
 
 def _check_broadcast(fn, a: Tensor, b: Tensor) -> None:
-    sa, sb = a.data.shape, b.data.shape
+    sa, sb = a._data.shape, b._data.shape
     if sa == sb:
         return
     for x, y in zip(reversed(sa), reversed(sb)):
@@ -780,8 +1020,36 @@ def _check_broadcast(fn, a: Tensor, b: Tensor) -> None:
 
 
 def _compare(a: Tensor, b: Any, ufunc) -> Tensor:
-    other = b.data if isinstance(b, Tensor) else b
-    return _new_tensor(ufunc(a.data, other), False, None)
+    other = b._data if isinstance(b, Tensor) else b
+    return _new_tensor(ufunc(a._data, other), False, None)
+
+
+def _bitwise(ufunc: Any, a: Tensor, b: Any, name: str) -> Tensor:
+    arrays = [a._data] if b is None else [a._data, b._data if isinstance(b, Tensor) else b]
+    for arr in arrays:
+        if np.asarray(arr).dtype.kind == "f":
+            raise TypeError(f"\"{name}_cpu\" not implemented for 'Float': {name} takes bool or integer tensors")
+    return _new_tensor(ufunc(*arrays), False, None)
+
+
+def logical_and(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Elementwise ``input and other`` (nonzero is True), a bool tensor."""
+    return _new_tensor(np.logical_and(np.asarray(input), np.asarray(other)), False, None)
+
+
+def logical_or(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Elementwise ``input or other`` (nonzero is True), a bool tensor."""
+    return _new_tensor(np.logical_or(np.asarray(input), np.asarray(other)), False, None)
+
+
+def logical_xor(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Elementwise ``input xor other`` (nonzero is True), a bool tensor."""
+    return _new_tensor(np.logical_xor(np.asarray(input), np.asarray(other)), False, None)
+
+
+def logical_not(input: Any) -> Tensor:  # noqa: A002
+    """Elementwise ``not input`` (nonzero is True), a bool tensor."""
+    return _new_tensor(np.logical_not(np.asarray(input)), False, None)
 
 
 # ------------------------------------------------------------------------------------------ function forms
@@ -797,7 +1065,7 @@ def sub(a: Any, b: Any) -> Tensor:
     if isinstance(a, (np.integer, np.floating)):  # numpy scalars count as Python numbers, as in PyTorch
         a = a.item()
     if not isinstance(a, Tensor) and isinstance(a, numbers.Number):
-        b2 = b.float() if isinstance(a, builtins_float) and b.data.dtype.kind != "f" else b
+        b2 = b.float() if isinstance(a, builtins_float) and b._data.dtype.kind != "f" else b
         return RSub.apply(b2, a)
     return _binary(Sub, a, b)
 
@@ -809,9 +1077,9 @@ def mul(a: Any, b: Any) -> Tensor:
 
 def div(a: Any, b: Any) -> Tensor:
     """a / b with broadcasting; integer tensors divide to float32, as in PyTorch."""
-    if isinstance(a, Tensor) and a.data.dtype.kind != "f":
+    if isinstance(a, Tensor) and a._data.dtype.kind != "f":
         a = a.float()
-    if isinstance(b, Tensor) and b.data.dtype.kind != "f":
+    if isinstance(b, Tensor) and b._data.dtype.kind != "f":
         b = b.float()
     return _binary(Div, a, b)
 
@@ -824,13 +1092,13 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001
             return _binary(Pow, a, b)
         if not isinstance(b, numbers.Number) or isinstance(b, bool):
             raise TypeError(f"unsupported exponent type {type(b).__name__}")
-        if isinstance(b, builtins_float) and a.data.dtype.kind != "f":
+        if isinstance(b, builtins_float) and a._data.dtype.kind != "f":
             a = a.float()
         return PowScalar.apply(a, b)
     if not isinstance(a, Tensor):
         if not isinstance(a, numbers.Number):
             return _binary(Pow, a, b)
-        if b.data.dtype.kind != "f":
+        if b._data.dtype.kind != "f":
             b = b.float()
         return RPow.apply(b, a)
     return _binary(Pow, a, b)
@@ -843,11 +1111,11 @@ def neg(a: Tensor) -> Tensor:
 def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     """The product of two matrices (2-d only; :func:`matmul` also takes vectors and batches)."""
     if input.ndim != 2:
-        raise RuntimeError(f"self must be a matrix (mm takes 2-d tensors, got shape {input.data.shape}); use matmul")
+        raise RuntimeError(f"self must be a matrix (mm takes 2-d tensors, got shape {input._data.shape}); use matmul")
     if mat2.ndim != 2:
         raise RuntimeError(f"mat2 must be a matrix (mm takes 2-d tensors, got shape {tuple(mat2.shape)}); use matmul")
-    if input.data.shape[1] != mat2.data.shape[0]:
-        (n, k), (k2, m) = input.data.shape, mat2.data.shape
+    if input._data.shape[1] != mat2._data.shape[0]:
+        (n, k), (k2, m) = input._data.shape, mat2._data.shape
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m}); the columns of the first must equal "
             "the rows of the second (transpose one of them?)"
@@ -859,8 +1127,8 @@ def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """The dot product of two 1-d tensors of the same length, sum(input * other)."""
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
-    if input.data.shape[0] != other.data.shape[0]:
-        n, m = input.data.shape[0], other.data.shape[0]
+    if input._data.shape[0] != other._data.shape[0]:
+        n, m = input._data.shape[0], other._data.shape[0]
         raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number of elements, "
             f"but got {n} and {m} elements respectively"
@@ -874,24 +1142,24 @@ def matmul(a: Any, b: Any) -> Tensor:
     b = b if isinstance(b, Tensor) else Tensor(b)
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(
-            f"matmul: both arguments need at least 1 dimension, got shapes {a.data.shape} and {b.data.shape}; "
+            f"matmul: both arguments need at least 1 dimension, got shapes {a._data.shape} and {b._data.shape}; "
             "use * for scalars"
         )
-    ka = a.data.shape[-1]
-    kb = b.data.shape[0] if b.ndim == 1 else b.data.shape[-2]
+    ka = a._data.shape[-1]
+    kb = b._data.shape[0] if b.ndim == 1 else b._data.shape[-2]
     if ka != kb:
         raise RuntimeError(
-            f"matmul: shapes {a.data.shape} and {b.data.shape} cannot be multiplied ({ka} columns in the first vs "
+            f"matmul: shapes {a._data.shape} and {b._data.shape} cannot be multiplied ({ka} columns in the first vs "
             f"{kb} rows in the second); the inner dimensions must match (transpose one of them?)"
         )
     if a.ndim > 2 or b.ndim > 2:
         try:
-            np.broadcast_shapes(a.data.shape[:-2] if a.ndim > 1 else (), b.data.shape[:-2] if b.ndim > 1 else ())
+            np.broadcast_shapes(a._data.shape[:-2] if a.ndim > 1 else (), b._data.shape[:-2] if b.ndim > 1 else ())
         except ValueError:
             raise RuntimeError(
-                f"matmul: the batch dimensions of {a.data.shape} and {b.data.shape} cannot be broadcast together"
+                f"matmul: the batch dimensions of {a._data.shape} and {b._data.shape} cannot be broadcast together"
             ) from None
-    if a.data.dtype != b.data.dtype:
+    if a._data.dtype != b._data.dtype:
         raise RuntimeError(
             f"matmul: expected both operands to have the same dtype, but got {a.dtype} and {b.dtype}; "
             "convert one with .float() or .double()"
@@ -900,7 +1168,7 @@ def matmul(a: Any, b: Any) -> Tensor:
 
 
 def _float_only(t: Tensor, what: str) -> None:
-    if t.data.dtype.kind != "f":
+    if t._data.dtype.kind != "f":
         raise RuntimeError(f"{what}: expected a floating point tensor but got {t.dtype}; convert it with .float()")
 
 
@@ -955,7 +1223,7 @@ def var(
     keep = _keepdim(keepdim, keepdims)
     centred = t - Mean.apply(t, dim, True)
     total = Sum.apply(centred * centred, dim, keep)
-    n = t.data.size // builtins_max(total.data.size, 1) if t.data.size else 0
+    n = t._data.size // builtins_max(total._data.size, 1) if t._data.size else 0
     return _renamed(total / builtins_max(n - correction, 0), "VarBackward0")
 
 
@@ -1011,13 +1279,13 @@ def max(t: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | N
     if isinstance(dim, Tensor):
         return maximum(t, dim)
     if dim is None:
-        if t.data.size == 0:
+        if t._data.size == 0:
             raise RuntimeError("max(): expected a non-empty tensor")
         return Max.apply(t)
     d = _ops._as_axis(dim, t.ndim)
     if t.ndim == 0:
         return _ValuesIndices(t, _new_tensor(np.array(0), False, None))
-    indices = np.argmax(t.data, axis=d, keepdims=keepdim)
+    indices = np.argmax(t._data, axis=d, keepdims=keepdim)
     return _ValuesIndices(MaxDim.apply(t, d, keepdim, indices), _new_tensor(indices.astype(np.int64), False, None))
 
 
@@ -1042,9 +1310,9 @@ def _renamed(t: Tensor, name: str) -> Tensor:
 def argmax(t: Tensor, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Tensor:
     keepdim = _keepdim(keepdim, keepdims)
     if dim is None:
-        return _new_tensor(np.array(np.argmax(t.data), dtype=np.int64), False, None)
+        return _new_tensor(np.array(np.argmax(t._data), dtype=np.int64), False, None)
     d = _ops._as_axis(dim, t.ndim)
-    return _new_tensor(np.argmax(t.data, axis=d, keepdims=keepdim).astype(np.int64), False, None)
+    return _new_tensor(np.argmax(t._data, axis=d, keepdims=keepdim).astype(np.int64), False, None)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
@@ -1106,7 +1374,7 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:  # no
     >>> where(x > 0, x, 0.)
     tensor([0., 2., 0.])
     """
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if input is None and other is None:
         return tuple(_new_tensor(i.astype(np.int64), False, None) for i in np.nonzero(cond))
     if input is None or other is None:
@@ -1117,7 +1385,7 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:  # no
             f"{_TORCH_NAMES.get(np.result_type(cond), np.result_type(cond))}; write a comparison such as x > 0"
         )
     a, b = _as_operand(input, other), _as_operand(other, input)
-    if a.data.dtype != b.data.dtype:
+    if a._data.dtype != b._data.dtype:
         a, b = _promote(a, b)
     try:
         np.broadcast_shapes(np.shape(cond), a.shape, b.shape)
@@ -1135,8 +1403,8 @@ def _as_operand(value: Any, beside: Any) -> Tensor:
     if isinstance(value, Tensor):
         return value
     if isinstance(beside, Tensor) and isinstance(value, numbers.Number) and not isinstance(value, bool):
-        if beside.data.dtype.kind == "f" or not isinstance(value, builtins_float):
-            return tensor(value, dtype=beside.dtype) if beside.data.dtype.kind != "b" else tensor(value)
+        if beside._data.dtype.kind == "f" or not isinstance(value, builtins_float):
+            return tensor(value, dtype=beside.dtype) if beside._data.dtype.kind != "b" else tensor(value)
     return tensor(value)
 
 
@@ -1157,7 +1425,7 @@ def allclose(  # noqa: A002
 
     Both must have the same dtype, as in PyTorch: compare ``a.float()`` with ``b`` if one holds integers.
     """
-    a, b = input.data, other.data
+    a, b = input._data, other._data
     if a.dtype != b.dtype:
         raise RuntimeError(
             f"{_TORCH_NAMES[a.dtype]} did not match {_TORCH_NAMES[b.dtype]}: allclose needs two tensors of the same "
@@ -1199,10 +1467,10 @@ def reshape(t: Tensor, *shape: Any) -> Tensor:
     shape = tuple(int(s) for s in shape)
     known = int(np.prod([s for s in shape if s != -1]))
     free = shape.count(-1)
-    size = t.data.size
+    size = t._data.size
     if free > 1 or any(s < -1 for s in shape) or (size != known if free == 0 else (known == 0 or size % known)):
         raise RuntimeError(
-            f"shape {list(shape)} is invalid for input of size {size} (a tensor of shape {t.data.shape})"
+            f"shape {list(shape)} is invalid for input of size {size} (a tensor of shape {t._data.shape})"
         )
     return Reshape.apply(t, shape)
 
@@ -1218,7 +1486,7 @@ def transpose(t: Tensor, dim0: int, dim1: int) -> Tensor:
 
 def permute(t: Tensor, axes: tuple) -> Tensor:
     if sorted(_ops._as_axis(a, t.ndim) for a in axes) != list(range(t.ndim)):
-        raise RuntimeError(f"permute: {axes} is not a reordering of the {t.ndim} dimensions of a {t.data.shape} tensor")
+        raise RuntimeError(f"permute: {axes} is not a reordering of the {t.ndim} dimensions of a {t.shape} tensor")
     return Permute.apply(t, tuple(_ops._as_axis(a, t.ndim) for a in axes))
 
 
@@ -1523,10 +1791,13 @@ from .ops import (  # noqa: E402
     Cat,
     Clamp,
     Clone,
+    Copy,
     Cos,
     Div,
     Exp,
+    Fill,
     Index,
+    IndexPut,
     Log,
     LogSoftmax,
     LogSumExp,

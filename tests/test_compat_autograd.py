@@ -134,9 +134,16 @@ def test_autograd_grad_refuses_what_it_cannot_do():
     x = ag.tensor(2.0, requires_grad=True)
     with pytest.raises(NotImplementedError, match="create_graph"):
         ag.autograd.grad(x * x, x, create_graph=True)
-    h = x * 2
-    with pytest.raises(NotImplementedError, match="not a leaf"):
-        ag.autograd.grad(h * h, h)
+
+
+def test_autograd_grad_with_respect_to_an_intermediate_result():
+    for m in (ag, torch):
+        x = m.tensor([1.0, -2.0], requires_grad=True)
+        h = x * 3
+        (dh,) = m.autograd.grad((h * h).sum(), h, retain_graph=True)
+        assert dh.tolist() == [6.0, -12.0] and x.grad is None and not h.retains_grad
+        (dx, dh2) = m.autograd.grad((h * h).sum(), (x, h))
+        assert dx.tolist() == [18.0, -36.0] and dh2.tolist() == [6.0, -12.0]
 
 
 def test_autograd_function_and_gradcheck_as_in_a_torch_tutorial():

@@ -128,7 +128,10 @@ def test_state_dict_keys_as_in_torch(name):
     ours, theirs = MODELS[name](ag), MODELS[name](torch)
     assert list(ours.state_dict()) == list(theirs.state_dict())
     state = ours.state_dict()
-    assert all(isinstance(v, np.ndarray) for v in state.values())
+    params = dict(ours.named_parameters())
+    for k, v in state.items():  # tensors sharing the parameters' storage, cut off from the graph, as PyTorch's
+        assert isinstance(v, ag.Tensor) and not v.requires_grad
+        assert v.data_ptr() == params[k].data_ptr() if k in params else True
     ours.load_state_dict(state)  # a round trip
 
 

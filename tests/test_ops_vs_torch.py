@@ -413,7 +413,50 @@ def _build_cases() -> list[Case]:
     add(case("diamond-3x4", lambda m, a: m.tanh(a) * m.sigmoid(a) + a, ((3, 4), "any")))
     add(case("fan_out_broadcast-3x4&4", lambda m, a, b: (a * b).sum(0) * b + b, ((3, 4), "any"), ((4,), "any")))
     add(case("softmax_of_matmul-3x4@4x5", lambda m, a, b: m.softmax(a @ b, dim=1), ((3, 4), "any"), ((4, 5), "any")))
+
+    # in place on a non-leaf (a * 1.0), recorded in the graph; "+ a" keeps every input on a path to the output
+    for name, ip, shapes, domains in IN_PLACE:
+        add(case(name, _in_place(ip), *zip(shapes, domains)))
     return cases
+
+
+def _in_place(ip: Callable[..., Any]) -> Callable[..., Any]:
+    def fn(m, a, *bs):
+        x = a * 1.0
+        ip(x, *bs)
+        return x * 1.5 + a
+
+    return fn
+
+
+def _setitem(key: Any) -> Callable[..., Any]:
+    def put(x, b):
+        x[key] = b
+
+    return put
+
+
+IN_PLACE = [
+    ("iadd-3x4&4", lambda x, b: x.__iadd__(b), [(3, 4), (4,)], ["any", "any"]),
+    ("isub-3x4&3x1", lambda x, b: x.__isub__(b), [(3, 4), (3, 1)], ["any", "any"]),
+    ("imul-3x4&3x4", lambda x, b: x.__imul__(b), [(3, 4), (3, 4)], ["any", "any"]),
+    ("itruediv-3x4&4", lambda x, b: x.__itruediv__(b), [(3, 4), (4,)], ["any", "nonzero"]),
+    ("add_alpha-3x4&4", lambda x, b: x.add_(b, alpha=-2.0), [(3, 4), (4,)], ["any", "any"]),
+    ("sub_alpha-4&4", lambda x, b: x.sub_(b, alpha=0.5), [(4,), (4,)], ["any", "any"]),
+    ("mul_-3x4&1x4", lambda x, b: x.mul_(b), [(3, 4), (1, 4)], ["any", "any"]),
+    ("div_-3x4&()", lambda x, b: x.div_(b), [(3, 4), ()], ["any", "nonzero"]),
+    ("pow_-3x4", lambda x: x.pow_(3), [(3, 4)], ["any"]),
+    ("relu_-3x4", lambda x: x.relu_(), [(3, 4)], ["nonzero"]),
+    ("tanh_-4", lambda x: x.tanh_(), [(4,)], ["any"]),
+    ("exp_-3x4", lambda x: x.exp_(), [(3, 4)], ["any"]),
+    ("clamp_-3x4", lambda x: x.clamp_(CLAMP_LO, CLAMP_HI), [(3, 4)], ["clamp"]),
+    ("copy_-3x4&4", lambda x, b: x.copy_(b), [(3, 4), (4,)], ["any", "any"]),
+    ("fill_-3x4", lambda x: x.fill_(2.5), [(3, 4)], ["any"]),
+    ("setitem_row-3x4&4", _setitem(1), [(3, 4), (4,)], ["any", "any"]),
+    ("setitem_column-3x4&3", _setitem((slice(None), 0)), [(3, 4), (3,)], ["any", "any"]),
+    ("setitem_broadcast-3x4&()", _setitem(slice(1, 3)), [(3, 4), ()], ["any", "any"]),
+    ("setitem_mask_rows-3x4&2x4", _setitem([0, 2]), [(3, 4), (2, 4)], ["any", "any"]),
+]
 
 
 CASES = _build_cases()

@@ -404,7 +404,7 @@ def test_stepper_shows_values_forward_and_gradients_backward_one_node_at_a_time(
 def test_stepper_works_after_backward_freed_the_graph_and_on_tensors():
     loss, params = small_network(1)
     loss.backward()  # frees the saved values: the stepper replays the graph
-    real = [p.grad.data.copy() for p in params]
+    real = [p.grad.numpy().copy() for p in params]
     st = stepper_states(loss)
     for p, r in zip(params, real):
         np.testing.assert_allclose(st.frames[-1].grads[st.graph.id_of(p)], r, rtol=1e-5)

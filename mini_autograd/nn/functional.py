@@ -39,10 +39,10 @@ def log_softmax(x: Tensor, dim: int) -> Tensor:
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weight.T + bias, with weight of shape (out_features, in_features), as in PyTorch."""
-    if x.data.shape[-1] != weight.data.shape[1]:
+    if x._data.shape[-1] != weight._data.shape[1]:
         raise RuntimeError(
-            f"linear: input of shape {x.data.shape} has {x.shape[-1]} features but weight of shape {weight.data.shape} "
-            f"expects {weight.data.shape[1]} (weight is out_features x in_features)"
+            f"linear: input of shape {x._data.shape} has {x.shape[-1]} features but weight of shape "
+            f"{weight._data.shape} expects {weight._data.shape[1]} (weight is out_features x in_features)"
         )
     if x.ndim == 2:
         return ops.Linear.apply(x, weight, bias)
@@ -60,9 +60,9 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
     _check_reduction(reduction)
     if not isinstance(target, Tensor):
         target = Tensor(target, dtype=input.dtype)
-    if input.data.shape != target.data.shape:
+    if input._data.shape != target._data.shape:
         raise RuntimeError(
-            f"mse_loss: input of shape {input.data.shape} and target of shape {target.data.shape} differ; PyTorch "
+            f"mse_loss: input of shape {input._data.shape} and target of shape {target._data.shape} differ; PyTorch "
             "would broadcast them with a warning, which is almost always a bug. Reshape one to match."
         )
     _float_only(input, "mse_loss")
@@ -73,18 +73,18 @@ def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Ten
     """Softmax cross-entropy of logits ``input`` (N, C) against class indices ``target`` (N,) in [0, C)."""
     _check_reduction(reduction)
     _float_only(input, "cross_entropy")
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if input.ndim != 2 or t.ndim != 1 or t.data.shape[0] != input.data.shape[0]:
+    t = np.asarray(target._data if isinstance(target, Tensor) else target)
+    if input.ndim != 2 or t.ndim != 1 or t.shape[0] != input._data.shape[0]:
         raise RuntimeError(
-            f"cross_entropy: expected logits of shape (N, C) and class indices of shape (N,), got {input.data.shape} "
-            f"and {t.data.shape}"
+            f"cross_entropy: expected logits of shape (N, C) and class indices of shape (N,), got {input._data.shape} "
+            f"and {t.shape}"
         )
     if t.dtype.kind not in "iu":
         raise RuntimeError(f"cross_entropy: target must hold integer class indices, got dtype {t.dtype}")
-    if t.size and (t.min() < 0 or t.max() >= input.data.shape[1]):
+    if t.size and (t.min() < 0 or t.max() >= input._data.shape[1]):
         raise IndexError(
             f"cross_entropy: target {int(t.min()) if t.min() < 0 else int(t.max())} is out of bounds for "
-            f"{input.data.shape[1]} classes"
+            f"{input._data.shape[1]} classes"
         )
     return ops.CrossEntropy.apply(input, t, reduction)
 
@@ -110,7 +110,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if not training or p == 0.0:
         return input
     _float_only(input, "dropout")
-    dt = input.data.dtype
+    dt = input._data.dtype
     if p == 1.0:
         mask = np.zeros(input.shape, dtype=dt)
     else:
@@ -127,7 +127,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     tensor([[1, 0, 0],
             [0, 0, 1]])
     """
-    idx = np.asarray(tensor.data)
+    idx = np.asarray(tensor._data)
     if idx.dtype != np.int64:
         raise RuntimeError(
             "one_hot is only applicable to index tensor of type LongTensor; make the indices with "
@@ -148,12 +148,12 @@ def _loss_operands(name: str, input: Tensor, target: Any, what: str) -> Tensor: 
     _float_only(input, name)
     if not isinstance(target, Tensor):
         target = Tensor(target, dtype=input.dtype)
-    if target.data.shape != input.data.shape:
+    if target._data.shape != input._data.shape:
         raise ValueError(
-            f"{name}: {what} target size ({target.data.shape}) must be the same as the input size "
-            f"({input.data.shape}); reshape one of them (e.g. target.reshape(input.shape) or output.squeeze(1))"
+            f"{name}: {what} target size ({target._data.shape}) must be the same as the input size "
+            f"({input._data.shape}); reshape one of them (e.g. target.reshape(input.shape) or output.squeeze(1))"
         )
-    if target.data.dtype != input.data.dtype:
+    if target._data.dtype != input._data.dtype:
         target = target.to(input.dtype)
     return target
 
@@ -161,7 +161,7 @@ def _loss_operands(name: str, input: Tensor, target: Any, what: str) -> Tensor: 
 def _weight_array(weight: Any, input: Tensor) -> np.ndarray | None:  # noqa: A002
     if weight is None:
         return None
-    values = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=input.data.dtype)
+    values = np.asarray(weight._data if isinstance(weight, Tensor) else weight, dtype=input._data.dtype)
     return np.broadcast_to(values, input.shape)
 
 
@@ -177,7 +177,7 @@ def binary_cross_entropy(
     """
     _check_reduction(reduction)
     target = _loss_operands("binary_cross_entropy", input, target, "Using a")
-    p = np.asarray(input.data)
+    p = np.asarray(input._data)
     if p.size and (np.min(p) < 0 or np.max(p) > 1 or np.isnan(p).any()):
         raise RuntimeError(
             "all elements of input should be between 0 and 1; binary_cross_entropy takes probabilities. Apply "
@@ -205,7 +205,7 @@ def binary_cross_entropy_with_logits(
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:  # noqa: A002
     """Rows of ``weight`` picked by the integer ``input`` (any shape): the output has shape input.shape + (dim,)."""
-    idx = np.asarray(input.data if isinstance(input, Tensor) else input)
+    idx = np.asarray(input._data if isinstance(input, Tensor) else input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(
             f"Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..function import no_grad
 from ..tensor import Tensor, _numpy_dtype, _require_cpu, _rng, device, float32, float64
 from . import functional as F
 
@@ -25,7 +26,7 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any, requires_grad: bool = True) -> None:
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
         super().__init__(np.array(data, dtype=np.result_type(data) if hasattr(data, "dtype") else np.float32))
         self.requires_grad_(requires_grad)
 
@@ -144,10 +145,10 @@ class Module:
             if dt.kind != "f":
                 raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={target}")
             for p in self.parameters():
-                if p.data.dtype.kind == "f" and p.data.dtype != dt:
-                    p.data = np.asarray(p.data).astype(dt)
+                if p._data.dtype.kind == "f" and p._data.dtype != dt:
+                    p._data = np.asarray(p._data).astype(dt)
                     if p.grad is not None:
-                        p.grad = Tensor(np.asarray(p.grad.data).astype(dt))
+                        p.grad = Tensor(np.asarray(p.grad._data).astype(dt))
         return self
 
     def cpu(self) -> Module:
@@ -166,7 +167,9 @@ class Module:
                 yield (f"{name}.{pname}" if name else pname), p
 
     def state_dict(self) -> OrderedDict:
-        return OrderedDict((name, p.data.copy()) for name, p in self._all_named_parameters())
+        """Every parameter by name, as a tensor that shares its storage (as PyTorch's): training goes on changing
+        them, so take ``copy.deepcopy(model.state_dict())`` (or ``{k: v.clone() ...}``) to keep a snapshot."""
+        return OrderedDict((name, p.detach()) for name, p in self._all_named_parameters())
 
     def load_state_dict(self, state: dict) -> None:
         """Copy values (numpy arrays, tensors, or PyTorch tensors) into the parameters, checking names and shapes."""
@@ -179,9 +182,10 @@ class Module:
             p = params[name]
             if arr.shape != p.shape:
                 raise RuntimeError(
-                    f"load_state_dict: {name} has shape {p.data.shape} here but {arr.shape} in the state"
+                    f"load_state_dict: {name} has shape {p._data.shape} here but {arr.shape} in the state"
                 )
-            p.data = arr.astype(p.data.dtype, copy=True)
+            with no_grad():
+                p.copy_(Tensor(arr.astype(p._data.dtype, copy=False)))
 
     def extra_repr(self) -> str:
         return ""
@@ -195,7 +199,7 @@ class Module:
 
 def _as_numpy(value: Any) -> np.ndarray:
     if isinstance(value, Tensor):
-        return np.asarray(value.data)
+        return np.asarray(value._data)
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor
         return value.detach().cpu().numpy()
     return np.asarray(value)
@@ -348,7 +352,7 @@ def _flatten(x: Tensor, start_dim: int, end_dim: int) -> Tensor:
     if not 0 <= start <= end < x.ndim:
         raise IndexError(
             f"Flatten: start_dim={start_dim} and end_dim={end_dim} do not name dimensions in order of a tensor "
-            f"of shape {x.data.shape}"
+            f"of shape {x._data.shape}"
         )
     if start == end:  # nothing to merge: PyTorch returns the input itself
         return x

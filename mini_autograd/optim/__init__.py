@@ -84,7 +84,12 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is not None:
                     state = self.state.setdefault(p, {})
-                    p.data = self._update(state, np.asarray(p.data), np.asarray(p.grad.data), group)
+                    new = self._update(state, np.asarray(p._data), np.asarray(p.grad._data), group)
+                    if type(p._data) is np.ndarray and p._data.flags.writeable:  # in place, as PyTorch: .data and
+                        np.copyto(p._data, new, casting="unsafe")  # state_dict() tensors see the update
+                    else:
+                        p._data = np.asarray(new, dtype=p._data.dtype)
+                    p._counter().bump()  # a value saved for a backward pass still to come is now stale
         return loss
 
     def _update(self, state: dict, w: np.ndarray, g: np.ndarray, group: dict) -> np.ndarray:
