@@ -316,7 +316,7 @@ class CompareOutside(NbGraderPreprocessor):
                     "numpy arrays or tensors"
                 )
                 continue
-            except (KeyError, TypeError, ValueError) as exc:
+            except (KeyError, TypeError, ValueError, AttributeError, RecursionError, OverflowError) as exc:
                 problems.append(f"check {k + 1}: a malformed record ({exc})")
                 messages.append(f"{want.get('name') or 'a check'}: the record handed out is malformed")
                 continue

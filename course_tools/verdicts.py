@@ -149,7 +149,10 @@ def records_of(cell) -> list[dict]:
     out = []
     for o in cell.get("outputs", []):
         if o.get("output_type") in ("display_data", "execute_result") and HANDOUT_MIME in o.get("data", {}):
-            out.append(json.loads(json.dumps(o["data"][HANDOUT_MIME])))  # plain dicts, not NotebookNodes
+            try:
+                out.append(json.loads(json.dumps(o["data"][HANDOUT_MIME])))  # plain dicts, not NotebookNodes
+            except (TypeError, ValueError, RecursionError):
+                out.append({"malformed": True})
     return out
 
 
