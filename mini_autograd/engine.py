@@ -174,7 +174,7 @@ def _check_saved(node: Node) -> None:
     for a in node.args:
         if isinstance(a, Tensor):
             vc = getattr(a, "_vc", None)
-            if vc is not None and vc.epochs and vc.epochs[-1] > node.stamp and _saves(node, a._data):
+            if vc is not None and vc.last > node.stamp and _saves(node, a._data):
                 raise _modified(a, "", vc.version_at(node.stamp))
 
 

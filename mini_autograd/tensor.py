@@ -562,7 +562,7 @@ class Tensor:
     def _version(self) -> int:
         """How many times this tensor's values were changed in place (PyTorch's ``x._version``)."""
         vc = getattr(self, "_vc", None)
-        return 0 if vc is None else len(vc.epochs)
+        return 0 if vc is None else vc.count
 
     def _counter(self) -> _VersionCounter:
         vc = getattr(self, "_vc", None)
@@ -580,19 +580,20 @@ class Tensor:
     def _inplace_binary(self, fn: Any, ufunc: Any, other: Any) -> Tensor:
         """``self op= other``: numpy's in-place ufunc when no graph is recorded (an optimiser's update), else
         :meth:`_inplace`."""
-        self._refuse_leaf()
         if _function._grad_enabled and (self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)):
-            return self._inplace(lambda: _binary(fn, self, other))
+            return self._inplace(lambda: _binary(fn, self, other))  # refuses a leaf that requires grad
         d = self._data
-        value = other._data if isinstance(other, Tensor) else other
-        if type(d) is np.ndarray and d.flags.writeable:
-            try:
-                ufunc(d, value, out=d, casting="same_kind")
-            except (TypeError, ValueError):
-                return self._inplace(lambda: _binary(fn, self, other))  # for the error that names the problem
+        if type(d) is not np.ndarray or not d.flags.writeable:
+            return self._inplace(lambda: _binary(fn, self, other))
+        try:
+            ufunc(d, other._data if isinstance(other, Tensor) else other, out=d, casting="same_kind")
+        except (TypeError, ValueError):
+            return self._inplace(lambda: _binary(fn, self, other))  # for the error that names the problem
+        try:
+            self._vc.bump()
+        except AttributeError:
             self._counter().bump()
-            return self
-        return self._inplace(lambda: _binary(fn, self, other))
+        return self
 
     def _inplace(self, compute: Any) -> Tensor:
         """Make ``compute()``, the op's ordinary (out-of-place) result, this tensor's new value, in its own storage.
@@ -902,26 +903,35 @@ def _index_key(key: Any) -> Any:
 
 
 class _VersionCounter:
-    """When a tensor's values were changed in place: ``epochs[i]`` is the global in-place count after change i.
+    """How many times a tensor's values were changed in place (``count``), and when: ``last`` is the global
+    in-place count after the latest change, ``recent`` the same for the latest few changes.
 
-    A node records that count when it is made (``node.stamp``); a saved value whose tensor changed after that is
-    stale, and the backward pass says so (PyTorch's "modified by an inplace operation"). ``detach()`` shares the
-    counter, since it shares the values; ``.data`` does not, so changes through ``.data`` go unseen, as in PyTorch.
+    A node records that global count when it is made (``node.stamp``); a saved value whose tensor changed after
+    that (``last > stamp``) is stale, and the backward pass says so (PyTorch's "modified by an inplace operation").
+    ``detach()`` shares the counter, since it shares the values; ``.data`` does not, so changes through ``.data``
+    go unseen, as in PyTorch. Only the latest changes are remembered, so a training loop does not grow it.
     """
 
-    __slots__ = ("epochs",)
+    __slots__ = ("count", "last", "recent")
 
     def __init__(self) -> None:
-        self.epochs: list[int] = []
+        self.count = 0
+        self.last = 0
+        self.recent: list[int] = []
 
     def bump(self) -> int:
-        _EPOCH[0] += 1
-        self.epochs.append(_EPOCH[0])
-        return _EPOCH[0]
+        _EPOCH[0] = last = _EPOCH[0] + 1
+        self.count += 1
+        self.last = last
+        recent = self.recent
+        recent.append(last)
+        if len(recent) > 64:
+            del recent[:32]
+        return last
 
     def version_at(self, epoch: int) -> int:
-        """The tensor's version when the in-place count was ``epoch``."""
-        return bisect.bisect_right(self.epochs, epoch)
+        """The tensor's version when the global in-place count was ``epoch`` (at least this, for old epochs)."""
+        return self.count - (len(self.recent) - bisect.bisect_right(self.recent, epoch))
 
 
 _EPOCH = [0]  # in-place changes so far, in the whole process
