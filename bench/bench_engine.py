@@ -4,6 +4,7 @@
     python bench/bench_engine.py --quick      # a smoke run in seconds
     python bench/bench_engine.py --markdown   # the table as Markdown, for the docs
     python bench/bench_engine.py --only mlp64 # one workload by its key; other text picks every name containing it
+    python bench/bench_engine.py --only raw   # the MLPs written with raw tensors (also: f32, f64, nn, demo-raw)
     python bench/bench_engine.py --profile --only chain   # where mini_autograd spends its time (cProfile)
 
 For every workload the implementations run interleaved in one process: one repetition of each in turn (the order
@@ -71,12 +72,11 @@ CLOCK_TOTALS = {"wall": 0, "cpu": 0}
 
 
 def to_numpy(g) -> np.ndarray:
-    """A gradient from any of the implementations as a float64 numpy array."""
-    if isinstance(g, ag.Tensor):
-        g = g.data
-    elif isinstance(g, torch.Tensor):
+    """A value from any of the implementations as a float64 numpy array, copied (a parameter updated in place by a
+    later step does not change it). ``detach().numpy()`` works on both libraries, whatever ``.data`` is."""
+    if hasattr(g, "detach"):  # a mini_autograd or PyTorch tensor
         g = g.detach().numpy()
-    return np.asarray(g, dtype=np.float64)
+    return np.array(g, dtype=np.float64)
 
 
 # ================================================================================================== workloads
@@ -202,130 +202,232 @@ def init_params(sizes: list[int], seed: int) -> list[np.ndarray]:
 
 
 def make_sequential(lib, sizes: list[int], init: list[np.ndarray]):
-    """nn.Sequential(Linear, ReLU, ..., Linear) in mini_autograd or torch, its parameters set to init."""
+    """nn.Sequential(Linear, ReLU, ..., Linear) in mini_autograd or torch, in init's dtype, parameters set to init."""
     layers = []
     for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         if i:
             layers.append(lib.nn.ReLU())
         layers.append(lib.nn.Linear(fan_in, fan_out))
-    model = lib.nn.Sequential(*layers)
+    model = lib.nn.Sequential(*layers).to(lib_dtype(lib, init[0].dtype))
     names = [name for name, _ in model.named_parameters()]
-    if lib is torch:
-        model.load_state_dict({n: torch.from_numpy(p.copy()) for n, p in zip(names, init)})
-    else:
-        model.load_state_dict({n: p.copy() for n, p in zip(names, init)})
+    model.load_state_dict({n: lib.tensor(p.copy()) for n, p in zip(names, init)})
     return model
 
+
+def lib_dtype(lib, dt):
+    """The library's float32 or float64 for a numpy dtype."""
+    return lib.float64 if np.dtype(dt) == np.float64 else lib.float32
+
+
+# The MLP workloads come in two forms, each in float32 and float64:
+# - "nn": nn.Sequential of nn.Linear and nn.ReLU, optim.SGD (zero_grad, step), as the tutorials end up writing it;
+# - "raw": the loop as students first write it, with raw tensors: x @ W + b (W of shape (in, out)), relu, an L2 term
+#   over every parameter, and a manual update under no_grad(): p -= lr * p.grad, then p.grad = None.
+# Each form is one function taking the library module, run unchanged on mini_autograd and on PyTorch, as a student's
+# `import mini_autograd as torch` would. An implementation returns the loss, the gradients and then the parameters
+# after the update (references: they are compared once, right after one step, before timing).
 
 DEMO_SIZES = [2, 16, 16, 1]
 DEMO_LR, DEMO_ALPHA = 0.05, 1e-4
 
 
-def demo_mlp() -> dict[str, Impl]:
-    """micrograd's demo: 2-16-16-1 ReLU MLP on 100 moons points, hinge loss + 1e-4 L2, one SGD step, batched."""
-    x, y = make_moons()
-    init = init_params(DEMO_SIZES, seed=0)
-    impls = {}
-    for key, lib in (("mini", ag), ("torch", torch)):
-        model = make_sequential(lib, DEMO_SIZES, init)
-        params = list(model.parameters())
-        opt = lib.optim.SGD(params, lr=DEMO_LR)
-        xt, yt = lib.tensor(x), lib.tensor(y)
-        relu = lib.nn.functional.relu
+def demo_nn_step(lib, x: np.ndarray, y: np.ndarray, init: list[np.ndarray]) -> Impl:
+    """micrograd's demo with nn.Sequential and optim.SGD: hinge loss + 1e-4 L2 over all parameters, one SGD step."""
+    model = make_sequential(lib, DEMO_SIZES, init)
+    params = list(model.parameters())
+    opt = lib.optim.SGD(params, lr=DEMO_LR)
+    xt, yt = lib.tensor(x), lib.tensor(y)
+    relu = lib.nn.functional.relu
 
-        def step(model=model, params=params, opt=opt, xt=xt, yt=yt, relu=relu):
-            opt.zero_grad()
-            score = model(xt).reshape(-1)
-            data_loss = relu(1 - yt * score).mean()
-            reg_loss = DEMO_ALPHA * sum((p * p).sum() for p in params)  # micrograd's demo: all parameters
-            loss = data_loss + reg_loss
-            loss.backward()
-            opt.step()
-            return [loss, *(p.grad for p in params)]
+    def step():
+        opt.zero_grad()
+        score = model(xt).reshape(-1)
+        data_loss = relu(1 - yt * score).mean()
+        reg_loss = DEMO_ALPHA * sum((p * p).sum() for p in params)  # micrograd's demo: all parameters
+        loss = data_loss + reg_loss
+        loss.backward()
+        opt.step()
+        return [loss, *(p.grad for p in params), *params]
 
-        impls[key] = step
+    return step
 
+
+def demo_raw_step(lib, x: np.ndarray, y: np.ndarray, init: list[np.ndarray]) -> Impl:
+    """micrograd's demo with raw tensors: x @ W + b, relu, hinge loss + 1e-4 L2, a manual update under no_grad()."""
+    xt, yt = lib.tensor(x), lib.tensor(y)
+    params = [lib.tensor(p.copy(), requires_grad=True) for p in init]
+    W1, b1, W2, b2, W3, b3 = params
+
+    def step():
+        h1 = lib.relu(xt @ W1 + b1)
+        h2 = lib.relu(h1 @ W2 + b2)
+        score = (h2 @ W3 + b3).reshape(-1)
+        data_loss = lib.relu(1 - yt * score).mean()
+        reg_loss = DEMO_ALPHA * sum((p * p).sum() for p in params)
+        loss = data_loss + reg_loss
+        loss.backward()
+        grads = [p.grad for p in params]  # kept for the check before timing: the update clears them
+        with lib.no_grad():
+            for p in params:
+                p -= DEMO_LR * p.grad
+                p.grad = None
+        return [loss, *grads, *params]
+
+    return step
+
+
+def _transposed(p: np.ndarray) -> np.ndarray:
+    return p.T if p.ndim == 2 else p
+
+
+def demo_floor(x: np.ndarray, y: np.ndarray, init: list[np.ndarray], nn_layout: bool) -> Impl:
+    """The demo by hand in numpy, in x's dtype: forward with the loss, backward by the chain rule, the SGD update.
+    The maths runs on weights of shape (in, out); with nn_layout the parameters are nn.Linear's (out, in), used
+    through transposed views (free), so the update lands in them and the gradients come back in their layout."""
+    dt = x.dtype.type
     ps = [p.copy() for p in init]
+    ws = [_transposed(p) for p in ps] if nn_layout else ps  # (in, out) views of the same memory
+    out = _transposed if nn_layout else lambda g: g
     n = len(y)
-    alpha, alpha2, lr = np.float32(DEMO_ALPHA), np.float32(2 * DEMO_ALPHA), np.float32(DEMO_LR)
+    alpha, alpha2, lr = dt(DEMO_ALPHA), dt(2 * DEMO_ALPHA), dt(DEMO_LR)
 
     def floor():
-        w1, b1, w2, b2, w3, b3 = ps
-        z1 = x @ w1.T + b1
+        w1, b1, w2, b2, w3, b3 = ws
+        z1 = x @ w1 + b1
         h1 = np.maximum(z1, 0)
-        z2 = h1 @ w2.T + b2
+        z2 = h1 @ w2 + b2
         h2 = np.maximum(z2, 0)
-        score = (h2 @ w3.T + b3)[:, 0]
+        score = (h2 @ w3 + b3)[:, 0]
         margin = 1 - y * score
         loss = np.maximum(margin, 0).mean() + alpha * sum(np.vdot(p, p) for p in ps)
         # d mean(relu(1 - y * score)) / d score = -y / n where the margin is positive
-        g3 = (np.where(margin > 0, -y, 0) / n).astype(np.float32)[:, None]
-        g2 = (g3 @ w3) * (z2 > 0)
-        g1 = (g2 @ w2) * (z1 > 0)
-        grads = [g1.T @ x, g1.sum(0), g2.T @ h1, g2.sum(0), g3.T @ h2, g3.sum(0)]
-        for p, g in zip(ps, grads):
-            g += alpha2 * p  # d(alpha * sum p^2) / dp
-            p -= lr * g
-        return [loss, *grads]
+        g3 = (np.where(margin > 0, -y, 0) / n).astype(dt)[:, None]
+        g2 = (g3 @ w3.T) * (z2 > 0)
+        g1 = (g2 @ w2.T) * (z1 > 0)
+        grads = [x.T @ g1, g1.sum(0), h1.T @ g2, g2.sum(0), h2.T @ g3, g3.sum(0)]
+        for w, g in zip(ws, grads):
+            g += alpha2 * w  # d(alpha * sum p^2) / dp
+            w -= lr * g
+        return [loss, *map(out, grads), *ps]
 
-    impls["floor"] = floor
-    return impls
+    return floor
+
+
+def demo_mlp(raw: bool, dt: type) -> Callable[[], dict[str, Impl]]:
+    def make() -> dict[str, Impl]:
+        """micrograd's demo: 2-16-16-1 ReLU MLP on 100 moons points, hinge loss + 1e-4 L2, one SGD step, batched."""
+        x, y = (a.astype(dt) for a in make_moons())
+        init = [p.astype(dt) for p in init_params(DEMO_SIZES, seed=0)]
+        if raw:
+            init = [_transposed(p).copy() for p in init]  # x @ W + b: W of shape (in, out)
+        student = demo_raw_step if raw else demo_nn_step
+        impls = {key: student(lib, x, y, init) for key, lib in (("mini", ag), ("torch", torch))}
+        impls["floor"] = demo_floor(x, y, init, nn_layout=not raw)
+        return impls
+
+    return make
 
 
 # 4. A softmax classifier MLP at two batch sizes
 
 
 MLP_SIZES = [64, 128, 10]
-MLP_LR = 0.01
+MLP_LR, MLP_ALPHA = 0.01, 1e-4  # MLP_ALPHA: the raw form's L2 term (the nn form has none)
 
 
-def softmax_mlp(batch: int) -> Callable[[], dict[str, Impl]]:
+def mlp_nn_step(lib, x: np.ndarray, target: np.ndarray, init: list[np.ndarray]) -> Impl:
+    """nn.Sequential, F.cross_entropy, optim.SGD: zero_grad, forward, backward, step."""
+    model = make_sequential(lib, MLP_SIZES, init)
+    params = list(model.parameters())
+    opt = lib.optim.SGD(params, lr=MLP_LR)
+    xt, tt = lib.tensor(x), lib.tensor(target)
+    cross_entropy = lib.nn.functional.cross_entropy
+
+    def step():
+        opt.zero_grad()
+        loss = cross_entropy(model(xt), tt)
+        loss.backward()
+        opt.step()
+        return [loss, *(p.grad for p in params), *params]
+
+    return step
+
+
+def mlp_raw_step(lib, x: np.ndarray, target: np.ndarray, init: list[np.ndarray]) -> Impl:
+    """Raw tensors, cross-entropy written out as in Karpathy's makemore lectures (max subtracted, exp, sum, log, the
+    targets' entries picked by indexing, mean), + 1e-4 L2 over every parameter, a manual update under no_grad()."""
+    xt, tt = lib.tensor(x), lib.tensor(target)
+    rows = lib.arange(len(target))
+    params = [lib.tensor(p.copy(), requires_grad=True) for p in init]
+    W1, b1, W2, b2 = params
+
+    def step():
+        h = lib.relu(xt @ W1 + b1)
+        logits = h @ W2 + b2
+        shifted = logits - logits.max(1, keepdim=True).values
+        log_probs = shifted - shifted.exp().sum(1, keepdim=True).log()
+        data_loss = -log_probs[rows, tt].mean()
+        loss = data_loss + MLP_ALPHA * sum((p * p).sum() for p in params)
+        loss.backward()
+        grads = [p.grad for p in params]
+        with lib.no_grad():
+            for p in params:
+                p -= MLP_LR * p.grad
+                p.grad = None
+        return [loss, *grads, *params]
+
+    return step
+
+
+def mlp_floor(x: np.ndarray, target: np.ndarray, init: list[np.ndarray], nn_layout: bool, l2: bool) -> Impl:
+    """The classifier by hand in numpy, in x's dtype (weights as in demo_floor); l2: the raw form's L2 term.
+    The max subtracted from the logits changes neither the loss nor the gradients (its gradient sums to zero), so
+    the floor, like any hand-written softmax, only uses it for stability."""
+    dt = x.dtype.type
+    ps = [p.copy() for p in init]
+    ws = [_transposed(p) for p in ps] if nn_layout else ps
+    out = _transposed if nn_layout else lambda g: g
+    batch = len(target)
+    rows = np.arange(batch)
+    alpha, alpha2, lr = dt(MLP_ALPHA), dt(2 * MLP_ALPHA), dt(MLP_LR)
+
+    def floor():
+        w1, b1, w2, b2 = ws
+        z1 = x @ w1 + b1
+        h = np.maximum(z1, 0)
+        logits = h @ w2 + b2
+        shifted = logits - logits.max(1, keepdims=True)
+        e = np.exp(shifted)
+        s = e.sum(1, keepdims=True)
+        loss = np.mean(np.log(s[:, 0]) - shifted[rows, target])  # mean of logsumexp - logit of the target
+        if l2:
+            loss = loss + alpha * sum(np.vdot(p, p) for p in ps)
+        g = e / s  # d mean CE / d logits = (softmax - onehot) / batch
+        g[rows, target] -= 1
+        g /= batch
+        gz1 = (g @ w2.T) * (z1 > 0)
+        grads = [x.T @ gz1, gz1.sum(0), h.T @ g, g.sum(0)]
+        for w, gr in zip(ws, grads):
+            if l2:
+                gr += alpha2 * w
+            w -= lr * gr
+        return [loss, *map(out, grads), *ps]
+
+    return floor
+
+
+def softmax_mlp(batch: int, raw: bool, dt: type) -> Callable[[], dict[str, Impl]]:
     def make() -> dict[str, Impl]:
         """64-128-10 Linear-ReLU-Linear, softmax cross-entropy, forward + backward + SGD step."""
         rng = np.random.default_rng(1)
-        x = rng.standard_normal((batch, 64)).astype(np.float32)
+        x = rng.standard_normal((batch, 64)).astype(dt)
         target = rng.integers(0, 10, batch)
-        init = init_params(MLP_SIZES, seed=2)
-        impls = {}
-        for key, lib in (("mini", ag), ("torch", torch)):
-            model = make_sequential(lib, MLP_SIZES, init)
-            params = list(model.parameters())
-            opt = lib.optim.SGD(params, lr=MLP_LR)
-            xt, tt = lib.tensor(x), lib.tensor(target)
-            cross_entropy = lib.nn.functional.cross_entropy
-
-            def step(model=model, params=params, opt=opt, xt=xt, tt=tt, cross_entropy=cross_entropy):
-                opt.zero_grad()
-                loss = cross_entropy(model(xt), tt)
-                loss.backward()
-                opt.step()
-                return [loss, *(p.grad for p in params)]
-
-            impls[key] = step
-
-        ps = [p.copy() for p in init]
-        rows = np.arange(batch)
-        lr = np.float32(MLP_LR)
-
-        def floor():
-            w1, b1, w2, b2 = ps
-            z1 = x @ w1.T + b1
-            h = np.maximum(z1, 0)
-            logits = h @ w2.T + b2
-            shifted = logits - logits.max(1, keepdims=True)
-            e = np.exp(shifted)
-            s = e.sum(1, keepdims=True)
-            loss = np.mean(np.log(s[:, 0]) - shifted[rows, target])  # mean of logsumexp - logit of the target
-            g = e / s  # d mean CE / d logits = (softmax - onehot) / batch
-            g[rows, target] -= 1
-            g /= batch
-            gz1 = (g @ w2) * (z1 > 0)
-            grads = [gz1.T @ x, gz1.sum(0), g.T @ h, g.sum(0)]
-            for p, gr in zip(ps, grads):
-                p -= lr * gr
-            return [loss, *grads]
-
-        impls["floor"] = floor
+        init = [p.astype(dt) for p in init_params(MLP_SIZES, seed=2)]
+        if raw:
+            init = [_transposed(p).copy() for p in init]
+        student = mlp_raw_step if raw else mlp_nn_step
+        impls = {key: student(lib, x, target, init) for key, lib in (("mini", ag), ("torch", torch))}
+        impls["floor"] = mlp_floor(x, target, init, nn_layout=not raw, l2=raw)
         return impls
 
     return make
@@ -400,6 +502,9 @@ def mg_demo_mlp() -> Impl:
         for layer in model.layers:
             grads.append([[wi.grad for wi in neuron.w] for neuron in layer.neurons])
             grads.append([neuron.b.grad for neuron in layer.neurons])
+        for layer in model.layers:  # the parameters after the update
+            grads.append([[wi.data for wi in neuron.w] for neuron in layer.neurons])
+            grads.append([neuron.b.data for neuron in layer.neurons])
         return grads
 
     return step
@@ -458,14 +563,33 @@ class Workload:
 
 
 MLP_LABELS = ("W1", "b1", "W2", "b2")
+DEMO_LABELS = (*MLP_LABELS, "W3", "b3")
+DTYPES = (("f32", np.float32), ("f64", np.float64))
+
+
+def _mlp_workloads() -> list[Workload]:
+    """The demo MLP and the classifier at batch 64 and 512, each in the nn and raw forms, float32 and float64. Keys:
+    demo, mlp64, mlp512 (nn, float32, as before), with -f64 (nn, float64), -raw-f32 and -raw-f64 (raw tensors)."""
+    out = []
+    models = (
+        ("demo", "demo MLP 2-16-16-1, 100 pts", DEMO_LABELS, demo_mlp),
+        ("mlp64", "MLP 64-128-10, batch 64", MLP_LABELS, lambda raw, dt: softmax_mlp(64, raw, dt)),
+        ("mlp512", "MLP 64-128-10, batch 512", MLP_LABELS, lambda raw, dt: softmax_mlp(512, raw, dt)),
+    )
+    for key, name, labels, make in models:
+        for dname, dt in DTYPES:
+            for raw in (False, True):
+                form = "raw" if raw else "nn"
+                suffix = f"-raw-{dname}" if raw else "" if dname == "f32" else f"-{dname}"
+                checked = (*labels, *(f"{label} after the update" for label in labels))
+                out.append(Workload(key + suffix, f"{name}, {form} {dname}", make(raw, dt), checked))
+    return out
 
 
 WORKLOADS = [
     Workload("seed", "seed f=(x+y)*max(y,z)", seed_example, ("x", "y", "z")),
     Workload("chain", f"scalar chain, {CHAIN_OPS} ops", scalar_chain, ("x0", "w", "b"), rtol=1e-3),
-    Workload("demo", "demo MLP 2-16-16-1, 100 pts", demo_mlp, (*MLP_LABELS, "W3", "b3")),
-    Workload("mlp64", "MLP 64-128-10, batch 64", softmax_mlp(64), MLP_LABELS),
-    Workload("mlp512", "MLP 64-128-10, batch 512", softmax_mlp(512), MLP_LABELS),
+    *_mlp_workloads(),
 ]
 MEMORY_KEY, MEMORY_NAME = "memory", "bytes per graph node"
 
@@ -474,11 +598,12 @@ ALL_KEYS = (*(wl.key for wl in WORKLOADS), MEMORY_KEY)
 
 
 def selected(key: str, name: str, only: str | None) -> bool:
-    """--only NAME: a workload's key picks that workload alone; other text, every workload whose name contains it."""
+    """--only NAME: a workload's key picks that workload alone; other text, every workload whose key or name
+    contains it (--only raw, --only f64, --only mlp64-raw)."""
     if only is None:
         return True
     only = only.lower()
-    return key == only if only in ALL_KEYS else only in name.lower()
+    return key == only if only in ALL_KEYS else only in key or only in name.lower()
 
 
 def check_gradients(name: str, impls: dict[str, Impl], rtol: float, labels: tuple[str, ...] = ()) -> None:
@@ -744,7 +869,8 @@ def main() -> None:
         "--only",
         metavar="NAME",
         default=None,
-        help="one workload by its key (seed, chain, demo, mlp64, mlp512, memory), or those whose name contains NAME",
+        help="one workload by its key (seed, chain, demo, demo-raw-f64, mlp64-f64, mlp512-raw-f32, memory, ...), "
+        "or those whose key or name contains NAME (raw, f64, mlp64-raw)",
     )
     parser.add_argument("--markdown", action="store_true", help="print the results table as Markdown")
     parser.add_argument(
