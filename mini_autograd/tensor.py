@@ -385,9 +385,24 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
-    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
-        """Compute the gradient of this tensor with respect to every leaf that requires grad; see engine.backward."""
-        _engine.backward(self, gradient, retain_graph)
+    def backward(
+        self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False, inputs: Any = None
+    ) -> None:
+        """Compute the gradient of this tensor with respect to every leaf that requires grad (or only ``inputs``),
+        adding it into their ``.grad``; see engine.backward."""
+        if create_graph:
+            raise NotImplementedError(
+                "create_graph=True (a gradient you can differentiate again) is not supported: mini_autograd's "
+                "backward functions compute with numpy, outside the graph"
+            )
+        if inputs is None:
+            _engine.backward(self, gradient, bool(retain_graph))
+            return
+        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        grads = _autograd.grad(self, inputs, gradient, retain_graph, allow_unused=True)
+        for x, g in zip(inputs, grads):
+            if g is not None:
+                _engine._accumulate(x, g._data)
 
     # ----------------------------------------------------------------------------------------------- dtypes
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -1791,6 +1806,7 @@ def cat(tensors: list, dim: int = 0) -> Tensor:
 
 # ops.py imports function.py, which imports this module: these names resolve once the module body has run.
 from . import _printing  # noqa: E402
+from . import autograd as _autograd  # noqa: E402
 from . import engine as _engine  # noqa: E402
 from . import function as _function  # noqa: E402
 from . import ops as _ops  # noqa: E402

@@ -184,3 +184,16 @@ class _WrongSquare(ag.autograd.Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return x * grad  # the factor 2 is missing
+
+
+def test_backward_into_chosen_inputs_and_the_create_graph_refusal():
+    for m in (ag, torch):
+        x = m.tensor(2.0, requires_grad=True)
+        w = m.tensor(3.0, requires_grad=True)
+        (x * w).backward(inputs=[x])
+        assert x.grad.item() == 3.0 and w.grad is None
+        (x * w).backward(inputs=x)
+        assert x.grad.item() == 6.0
+    x = ag.tensor(2.0, requires_grad=True)
+    with pytest.raises(NotImplementedError, match="create_graph"):
+        (x * x).backward(create_graph=True)
