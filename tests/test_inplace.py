@@ -170,38 +170,6 @@ def test_optimizer_steps_update_storage_in_place_and_bump_versions():
         assert not np.allclose(state["weight"].numpy(), before.numpy()), "state_dict shares the storage"
 
 
-class Clamp(torch.autograd.Function):  # written for torch; ported below by changing the base class only
-    @staticmethod
-    def forward(ctx, x, lo, hi):
-        ctx.save_for_backward(x)
-        ctx.lo, ctx.hi = lo, hi
-        return x.clamp(lo, hi)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        assert ctx.needs_input_grad == (True, False, False)
-        grad = grad_output.clone()
-        grad[(x < ctx.lo) | (x > ctx.hi)] = 0
-        return grad, None, None
-
-
-class MiniClamp(ag.autograd.Function):
-    forward = Clamp.forward
-    backward = Clamp.backward
-
-
-def test_a_function_written_as_in_the_torch_tutorial():
-    def run(m):
-        fn = Clamp if m is torch else MiniClamp
-        x = m.tensor([-2.0, -0.5, 0.5, 3.0], requires_grad=True)
-        y = fn.apply(x * 2, -1.0, 1.0)
-        (y * y).sum().backward()
-        return [y, x.grad, type(y.grad_fn).__name__.replace("MiniClamp", "Clamp")]
-
-    _both(run)
-
-
 def test_logical_operators_on_masks():
     def run(m):
         x = m.tensor([-2.0, -0.5, 0.5, 3.0])
