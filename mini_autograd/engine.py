@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .function import _FREED, Node
-from .tensor import _EPOCH, _INPLACE_RECORDED, Tensor, _new_tensor, _saves, _type_name
+from .tensor import _EPOCH, _INPLACE_RECORDED, Tensor, _new_tensor, _shares, _type_name, _written_since
 
 
 def unbroadcast(grad, shape: tuple, node: Node | None = None):
@@ -169,22 +169,27 @@ def _check_saved(node: Node) -> None:
     if node._dirty is not None:  # the node's own output, which it saved, was changed
         t, then = node._dirty
         raise _modified(t, f", which is output 0 of {node.name()},", then)
-    if not node.saved:
-        return
-    for a in node.args:
-        if isinstance(a, Tensor):
-            vc = getattr(a, "_vc", None)
-            if vc is not None and vc.last > node.stamp and _saves(node, a._data):
-                raise _modified(a, "", vc.version_at(node.stamp))
+    for s in node.saved or ():
+        if _written_since(s, node.stamp):
+            for a in node.args:  # the input the value belongs to, for PyTorch's message
+                if isinstance(a, Tensor) and _shares(s, a._data):
+                    vc = getattr(a, "_vc", None)
+                    raise _modified(a, "", vc.version_at(node.stamp) if vc is not None else a._version)
+            raise _modified(None, f", saved by {node.name()},", None, s)
 
 
-def _modified(t: Tensor, which: str, expected: int) -> RuntimeError:
-    shape = list(t._data.shape) if hasattr(t._data, "shape") else []
+def _modified(t: Tensor | None, which: str, expected: int | None, array=None) -> RuntimeError:
+    data = t._data if t is not None else array
+    shape = list(np.shape(data))
+    if expected is None or t is None or expected == t._version:  # changed through a view or a detached tensor
+        version = "was changed in place after it was saved"
+    else:
+        version = f"is at version {t._version}; expected version {expected} instead"
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
-        f"[mini_autograd.{_type_name(t._data.dtype)}Tensor {shape}]{which} is at version {t._version}; expected "
-        f"version {expected} instead. Hint: the backward pass needs the value the tensor had when it was used; "
-        "make a new tensor (x = x + 1) instead of changing it in place (x += 1), or clone() it before."
+        f"[mini_autograd.{_type_name(np.asarray(data).dtype)}Tensor {shape}]{which} {version}. Hint: the backward "
+        "pass needs the value the tensor had when it was used; make a new tensor (x = x + 1) instead of changing "
+        "it in place (x += 1), or clone() it before."
     )
 
 
@@ -249,5 +254,6 @@ def _accumulate(leaf: Tensor, grad) -> None:
         leaf.grad = _new_tensor(np.array(grad, dtype=leaf._data.dtype), False, None)
     elif isinstance(existing._data, np.ndarray) and existing._data.flags.writeable:
         existing._data += grad
+        existing._counter().bump(existing._data)  # in place, as PyTorch's AccumulateGrad: a graph that saved it sees
     else:
         existing._data = np.array(existing._data + grad, dtype=leaf._data.dtype)

@@ -877,6 +877,7 @@ class Reshape(Function):
     """z = a viewed with another shape.   dz/da = grad reshaped back."""
 
     op_name = "ViewBackward0"
+    is_view = True  # the result shares the input's memory (when numpy can reshape without copying)
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -890,6 +891,8 @@ class Reshape(Function):
 
 class Permute(Function):
     """z = a with its axes reordered.   dz/da = grad with the inverse order."""
+
+    is_view = True
 
     @staticmethod
     def forward(ctx, a, axes):
@@ -917,7 +920,10 @@ class Index(Function):
             ctx.op_name = "SelectBackward0"
         elif all(isinstance(k, slice) or k is Ellipsis or k is None for k in keys):
             ctx.op_name = "SliceBackward0"
-        return a[key]
+        out = a[key]
+        if type(out) is not np.ndarray and type(a) is np.ndarray and not ctx.advanced:
+            out = a[(*keys, Ellipsis)]  # one element: a 0-d view of it (numpy gives a copy), as PyTorch's x[0]
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -1005,6 +1011,38 @@ class IndexPut(Function):
         ga[ctx.key] = 0
         gv = grad[ctx.key]
         return ga, gv if ctx.v_dtype is None else np.asarray(gv).astype(ctx.v_dtype, copy=False), None
+
+
+class ViewPut(Function):
+    """z = a with the part that a view showed replaced by v: the tensor a view was taken of, after an in-place change
+    made through that view (``h[0] += 1``, ``h.view(-1).mul_(2)``).   dz/da = grad outside that part, 0 inside;
+    dz/dv = that part of grad, shaped as v.
+
+    ``view`` is the view's node (Index, Reshape or Permute): running its op on the gradient picks the part out.
+    """
+
+    op_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, a, v, view):
+        ctx.view = view
+        return np.array(a, copy=True)  # the values are already there: the view wrote them into a's memory
+
+    @staticmethod
+    def backward(ctx, grad):
+        view = ctx.view
+        ga = np.array(grad, copy=True)
+        part = view.fn.forward(_Scratch(), ga, *view.args[1:])  # the same view, of the gradient
+        gv = np.array(part, copy=True)
+        part[...] = 0
+        return ga, gv, None
+
+
+class _Scratch:
+    """A throwaway ctx for running a view op's forward on a gradient."""
+
+    def save_for_backward(self, *values):
+        pass
 
 
 class Cast(Function):

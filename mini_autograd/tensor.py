@@ -276,7 +276,9 @@ class Tensor:
         Changing it changes this tensor, and the graph does not see the change: ``p.data -= lr * p.grad`` is the
         classic parameter update. Prefer ``with no_grad():`` (the change is then checked) or ``detach()``.
         """
-        return _new_tensor(self._storage(), False, None)
+        t = _new_tensor(self._storage(), False, None)
+        t._vc = _VersionCounter(tracked=False)
+        return t
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -549,7 +551,7 @@ class Tensor:
             if isinstance(value, Tensor):
                 raise RuntimeError("fill_ only supports 0-dimension value tensor; use copy_ for a tensor of values")
             d.fill(value)  # the common case, a gradient cleared by zero_(): no graph, no temporary
-            self._counter().bump()
+            self._counter().bump(d)
             return self
         return self._inplace(lambda: Fill.apply(self, value))
 
@@ -605,9 +607,9 @@ class Tensor:
         except (TypeError, ValueError):
             return self._inplace(lambda: _binary(fn, self, other))  # for the error that names the problem
         try:
-            self._vc.bump()
+            self._vc.bump(d)
         except AttributeError:
-            self._counter().bump()
+            self._counter().bump(d)
         return self
 
     def _inplace(self, compute: Any) -> Tensor:
@@ -631,6 +633,9 @@ class Tensor:
                 f"result type {_type_name(value.dtype)} can't be cast to the desired output type {_type_name(d.dtype)}"
             )
         node = out.grad_fn
+        base = None
+        if node is not None and type(d) is np.ndarray and d.base is not None:
+            base = _viewed(old_fn, d)  # the tensor this one is a view of: it changes too, and must say so
         if old_fn is not None and _saves(old_fn, d):  # this tensor is what old_fn saved: its backward would be wrong
             old_fn._dirty = (self, self._version)
         if node is not None and _saves(node, d):  # the op saved the value it is about to overwrite: keep a copy
@@ -638,14 +643,16 @@ class Tensor:
         if type(d) is np.ndarray and d.flags.writeable:
             np.copyto(d, value, casting="unsafe")
         else:
-            self._data = np.array(value, dtype=d.dtype)
-        epoch = self._counter().bump()
+            self._data = d = np.array(value, dtype=d.dtype)
+        epoch = self._counter().bump(d)
         if node is not None:
             node._inplace_prev = old_fn
             node._inplace_stamp = epoch
             _INPLACE_RECORDED[0] = True
             self.grad_fn = node
             self.requires_grad = True
+        if base is not None:  # as PyTorch's CopySlices: base = base with the viewed part replaced by this tensor
+            base._inplace(lambda: ViewPut.apply(base, self, old_fn))
         return self
 
     # --------------------------------------------------------------------------------- comparisons (no grad)
@@ -890,7 +897,7 @@ class Tensor:
         if type(self._data) is not np.ndarray or not self._data.flags.writeable:
             self._data = np.array(self._data)
         self._data[key] = value._data if isinstance(value, Tensor) else value
-        self._counter().bump()
+        self._counter().bump(self._data)
 
     def __iter__(self):
         if self.ndim == 0:
@@ -919,22 +926,23 @@ def _index_key(key: Any) -> Any:
 
 class _VersionCounter:
     """How many times a tensor's values were changed in place (``count``), and when: ``last`` is the global
-    in-place count after the latest change, ``recent`` the same for the latest few changes.
+    in-place count after the latest change, ``recent`` the same for the latest few changes (for the error message;
+    only the latest are kept, so a training loop does not grow it).
 
-    A node records that global count when it is made (``node.stamp``); a saved value whose tensor changed after
-    that (``last > stamp``) is stale, and the backward pass says so (PyTorch's "modified by an inplace operation").
-    ``detach()`` shares the counter, since it shares the values; ``.data`` does not, so changes through ``.data``
-    go unseen, as in PyTorch. Only the latest changes are remembered, so a training loop does not grow it.
+    ``detach()`` shares the counter, since it shares the values. ``.data`` gets an untracked one (``tracked``
+    False): changes through ``.data`` go unseen by the graph, as in PyTorch.
     """
 
-    __slots__ = ("count", "last", "recent")
+    __slots__ = ("count", "last", "recent", "tracked")
 
-    def __init__(self) -> None:
+    def __init__(self, tracked: bool = True) -> None:
         self.count = 0
         self.last = 0
         self.recent: list[int] = []
+        self.tracked = tracked
 
-    def bump(self) -> int:
+    def bump(self, storage: Any = None) -> int:
+        """Count one in-place change of ``storage`` (the numpy array written)."""
         _EPOCH[0] = last = _EPOCH[0] + 1
         self.count += 1
         self.last = last
@@ -942,6 +950,8 @@ class _VersionCounter:
         recent.append(last)
         if len(recent) > 64:
             del recent[:32]
+        if self.tracked and type(storage) is np.ndarray:
+            _mark_written(storage, last)
         return last
 
     def version_at(self, epoch: int) -> int:
@@ -951,6 +961,42 @@ class _VersionCounter:
 
 _EPOCH = [0]  # in-place changes so far, in the whole process
 _INPLACE_RECORDED = [False]  # set once an in-place op has entered a graph: the backward pass then resolves edges
+
+# Which numpy buffers were written in place, and when: id of the array owning the memory -> (epoch, weakref to it).
+# A node made at epoch `stamp` whose saved array lies in a buffer written after that holds a stale value, whichever
+# tensor (a view, a detached copy, the optimiser) did the writing: the backward pass refuses it.
+_WRITTEN: dict[int, tuple[int, Any]] = {}
+
+
+def _owner(a: np.ndarray) -> np.ndarray:
+    """The array that owns ``a``'s memory (``a`` itself, or the array a view was taken of)."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+def _mark_written(storage: np.ndarray, epoch: int) -> None:
+    owner = _owner(storage)
+    key = id(owner)
+    entry = _WRITTEN.get(key)
+    if entry is not None and entry[1]() is owner:
+        _WRITTEN[key] = (epoch, entry[1])
+        return
+
+    def forget(ref: Any, key: int = key) -> None:  # the buffer is gone: its id may be reused by a new one
+        if key in _WRITTEN and _WRITTEN[key][1] is ref:
+            del _WRITTEN[key]
+
+    _WRITTEN[key] = (epoch, weakref.ref(owner, forget))
+
+
+def _written_since(saved: Any, stamp: int) -> bool:
+    """Was the buffer of the saved array ``saved`` written in place after the global in-place count ``stamp``?"""
+    if type(saved) is not np.ndarray:
+        return False
+    owner = _owner(saved)
+    entry = _WRITTEN.get(id(owner))
+    return entry is not None and entry[0] > stamp and entry[1]() is owner
 
 
 def _saves(node: Any, d: Any) -> bool:
@@ -973,6 +1019,25 @@ def _type_name(dt: np.dtype) -> str:
     names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int"}
     names["bool"] = "Bool"
     return names.get(dt.name, dt.name)
+
+
+def _viewed(view_node: Any, d: np.ndarray) -> Tensor:
+    """The tensor whose memory ``d`` views, made by the view op ``view_node``; or an error that says what to do."""
+    op = getattr(view_node, "fn", None)
+    is_view = getattr(op, "is_view", False) or (op is Index and not view_node.advanced)
+    base = view_node.args[0] if is_view else None
+    if base is None or type(base._data) is not np.ndarray or not np.may_share_memory(d, base._data):
+        raise RuntimeError(
+            "an in-place operation on a view of another tensor's memory (from_numpy of a slice, or a tensor made "
+            "outside the graph) cannot be recorded in the graph: the tensor it views would change without the graph "
+            "knowing. Work on a copy (y = x.clone(), then change y) or write it out of place (y = x + 1)."
+        )
+    if base.requires_grad and base.grad_fn is None and _function._grad_enabled:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation. (Change the leaf "
+            "inside `with no_grad():`, or work on a copy: y = x[0].clone().)"
+        )
+    return base
 
 
 def _scalar_operand(t: Tensor, other: Any) -> Any:
@@ -1851,5 +1916,6 @@ from .ops import (  # noqa: E402
     Sum,
     Tanh,
     Transpose,
+    ViewPut,
     Where,
 )

@@ -72,8 +72,24 @@ def to_numpy(value: Any) -> np.ndarray:
 #: numpy scalar types whose value is read as a float without calling anything a notebook could replace.
 _NP_SCALARS = frozenset(
     getattr(np, n)
-    for n in ("float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint64", "uint32", "uint16",
-              "uint8", "bool_", "longlong", "ulonglong", "intc", "uintc")
+    for n in (
+        "float64",
+        "float32",
+        "float16",
+        "int64",
+        "int32",
+        "int16",
+        "int8",
+        "uint64",
+        "uint32",
+        "uint16",
+        "uint8",
+        "bool_",
+        "longlong",
+        "ulonglong",
+        "intc",
+        "uintc",
+    )
     if hasattr(np, n)
 )
 _DICTS = frozenset((__import__("collections").OrderedDict, __import__("collections").defaultdict))
@@ -86,8 +102,12 @@ def _capture_torch() -> None:
     torch = sys.modules.get("torch")
     if torch is not None and "Tensor" not in _torch_state:
         _torch_state.update(
-            Tensor=torch.Tensor, cls=dict(vars(torch.Tensor)), detach=torch._C.TensorBase.detach,
-            cpu=torch._C.TensorBase.cpu, double=torch._C.TensorBase.double, tolist=torch._C.TensorBase.tolist,
+            Tensor=torch.Tensor,
+            cls=dict(vars(torch.Tensor)),
+            detach=torch._C.TensorBase.detach,
+            cpu=torch._C.TensorBase.cpu,
+            double=torch._C.TensorBase.double,
+            tolist=torch._C.TensorBase.tolist,
             shape=lambda t: _tuple(torch._C.TensorBase.size(t)),
         )
 
@@ -263,8 +283,15 @@ def _handout(check: str, name: str, got: Any, expected: Any, rtol: float, atol: 
             known[_str(hint)] = _trusted_value(value)
         from .i18n import language
 
-        record.update(expected=_trusted_value(expected), rtol=_float(rtol), atol=_float(atol), mistakes=known,
-                      batch=None if batch is None else _int(batch), language=language(), lazy=lazy)
+        record.update(
+            expected=_trusted_value(expected),
+            rtol=_float(rtol),
+            atol=_float(atol),
+            mistakes=known,
+            batch=None if batch is None else _int(batch),
+            language=language(),
+            lazy=lazy,
+        )
         _emit(record)
         return expected
     _emit(record)

@@ -193,3 +193,46 @@ def test_grad_fn_classes_are_named_after_the_op():
         x = m.ones(2, requires_grad=True)
         assert type((x * 2).sum().grad_fn).__name__ == "SumBackward0"
         assert type((x * x).grad_fn).__name__ == "MulBackward0"
+
+
+THROUGH_A_VIEW = {
+    "row_iadd": lambda h, w: h.__setitem__(0, h[0].__iadd__(w)),  # h[0] += w, spelled out as Python runs it
+    "view_mul_": lambda h, w: h.view(6).mul_(2),
+    "transposed_row_mul_": lambda h, w: h.t()[1].mul_(w[:2]),
+    "columns_relu_": lambda h, w: h[:, 1:].relu_(),
+    "row_imul": lambda h, w: h[1].__imul__(w),
+    "reshape_setitem": lambda h, w: h.reshape(3, 2).__setitem__((slice(None), 0), w),
+}
+
+
+@pytest.mark.parametrize("case", THROUGH_A_VIEW)
+def test_an_in_place_change_through_a_view_reaches_the_viewed_tensor(case):
+    def run(m):
+        x = m.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], dtype=m.float64, requires_grad=True)
+        w = m.tensor([2.0, -1.0, 0.5], dtype=m.float64, requires_grad=True)
+        h = x * 1.5
+        before = h * 2
+        THROUGH_A_VIEW[case](h, w)
+        ((h * h).sum() + before.sum()).backward()
+        return [h, x.grad, w.grad if w.grad is not None else m.zeros(3, dtype=m.float64)]
+
+    _both(run)
+
+
+@pytest.mark.parametrize("m", LIBS, ids=["mini", "torch"])
+def test_views_share_the_version_of_what_they_view(m):
+    x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * 1.0
+    k = h.view(3) * h.view(3)  # saves the views' values
+    with m.no_grad():
+        h.mul_(2)  # changes them
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        k.sum().backward()
+    w = m.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="view of a leaf Variable that requires grad is being used in an in-place"):
+        w[0].mul_(2)
+    d = x.detach()
+    y = x * x
+    d.mul_(2)  # detach() shares the values and their version
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()

@@ -89,7 +89,7 @@ class Optimizer:
                         np.copyto(p._data, new, casting="unsafe")  # state_dict() tensors see the update
                     else:
                         p._data = np.asarray(new, dtype=p._data.dtype)
-                    p._counter().bump()  # a value saved for a backward pass still to come is now stale
+                    p._counter().bump(p._data)  # a value saved for a backward pass still to come is now stale
         return loss
 
     def _update(self, state: dict, w: np.ndarray, g: np.ndarray, group: dict) -> np.ndarray:
