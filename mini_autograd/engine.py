@@ -111,12 +111,14 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False) -> None:
         node, grad = ready.pop()
         if _HOOKS[0]:  # some tensor asked for its gradient (register_hook, retain_grad): the total arrives here
             grad = _node_hooks(node, grad)
-        if node.saved is _FREED:
-            _ = node.saved_tensors  # raises the "backward through the graph a second time" error
-        if node.stamp != epoch:  # something changed in place since this node was made: are its saved values intact?
-            _check_saved(node)
+        saved = node.saved
+        if saved:
+            if saved is _FREED:
+                _ = node.saved_tensors  # raises the "backward through the graph a second time" error
+            if node.stamp != epoch:  # something changed in place since the node was made: are its values intact?
+                _check_saved(node)
         in_grads = node.fn.backward(node, grad)
-        if not retain_graph and node.saved:
+        if saved and not retain_graph:
             node.saved = _FREED
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)

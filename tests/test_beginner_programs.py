@@ -932,7 +932,7 @@ def printing_shapes_dtypes_devices_and_tensors(torch, data):
         str(x.device),
         str(x.grad_fn),
         str(y.grad_fn).split(" object at ")[0],
-        type(z.grad_fn).__name__,  # what torchviz-style graph drawers read
+        str(z.grad_fn).split(" object at ")[0],  # the op's name (type(z.grad_fn) is one Node class here)
         z.grad_fn.name(),
         [type(fn).__name__ for fn, _ in (b * 2).grad_fn.next_functions],
         [type(fn).__name__ for fn, _ in (2 * b).grad_fn.next_functions],

@@ -188,13 +188,6 @@ def test_logical_operators_on_masks():
         ag.ones(2) & ag.ones(2)
 
 
-def test_grad_fn_classes_are_named_after_the_op():
-    for m in LIBS:
-        x = m.ones(2, requires_grad=True)
-        assert type((x * 2).sum().grad_fn).__name__ == "SumBackward0"
-        assert type((x * x).grad_fn).__name__ == "MulBackward0"
-
-
 THROUGH_A_VIEW = {
     "row_iadd": lambda h, w: h.__setitem__(0, h[0].__iadd__(w)),  # h[0] += w, spelled out as Python runs it
     "view_mul_": lambda h, w: h.view(6).mul_(2),
