@@ -94,6 +94,12 @@ _NP_SCALARS = frozenset(
 )
 _DICTS = frozenset((__import__("collections").OrderedDict, __import__("collections").defaultdict))
 _TENSOR_CLASS = dict(vars(Tensor))  # Tensor's methods when this module loaded: a patched class is refused
+try:  # a module's parameters are handed out too (exactly this class, unpatched)
+    from .nn.modules import Parameter as _Parameter
+
+    _PARAMETER_CLASS = dict(vars(_Parameter))
+except ImportError:  # pragma: no cover - mini_autograd always has nn
+    _Parameter, _PARAMETER_CLASS = None, {}
 _torch_state: dict[str, Any] = {}
 _MAX_ITEMS = 1_000_000
 
@@ -109,6 +115,7 @@ def _capture_torch() -> None:
             double=torch._C.TensorBase.double,
             tolist=torch._C.TensorBase.tolist,
             shape=lambda t: _tuple(torch._C.TensorBase.size(t)),
+            Parameter=torch.nn.Parameter, pcls=dict(vars(torch.nn.Parameter)),
         )
 
 
@@ -171,13 +178,15 @@ def _pack(x: Any, depth: int = 0) -> dict:
         return {"t": "dict", "items": items}
     if t is _ndarray:
         return _array_record(x)
-    if t is Tensor:
-        if not _same_class(vars(Tensor), _TENSOR_CLASS):
+    if t is Tensor or (t is _Parameter and _Parameter is not None):
+        if not _same_class(vars(Tensor), _TENSOR_CLASS) or not _same_class(vars(_Parameter), _PARAMETER_CLASS):
             raise _Refused("a mini_autograd Tensor whose class was changed")
         return _array_record(_asarray(x))
     _capture_torch()
-    if "Tensor" in _torch_state and t is _torch_state["Tensor"]:
-        if not _same_class(vars(t), _torch_state["cls"]):
+    if "Tensor" in _torch_state and (t is _torch_state["Tensor"] or t is _torch_state["Parameter"]):
+        if not _same_class(vars(_torch_state["Tensor"]), _torch_state["cls"]) or not _same_class(
+            vars(_torch_state["Parameter"]), _torch_state["pcls"]
+        ):
             raise _Refused("a torch.Tensor whose class was changed")
         s = _torch_state
         flat = s["tolist"](s["double"](s["cpu"](s["detach"](x))))
