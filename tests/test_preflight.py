@@ -87,8 +87,11 @@ def test_a_healthy_environment_grades_and_pays_for_the_preflight_once_until_the_
             )
 
     # the kernel's package changes (sabotaged): the cache no longer holds, and the preflight stops the next student
-    init = tmp_path / "clone" / "mini_autograd" / "tensor.py"
-    init.write_text(init.read_text() + "\nraise RuntimeError('sabotaged')\n")
+    # (first thing in the package: a module failing half-way leaves submodules behind, and a second import works)
+    init = tmp_path / "clone" / "mini_autograd" / "__init__.py"
+    lines = init.read_text().splitlines(keepends=True)
+    at = next((i + 1 for i, line in enumerate(lines) if line.startswith("from __future__")), 0)
+    init.write_text("".join(lines[:at] + ["raise RuntimeError('sabotaged')\n"] + lines[at:]))
     rows = _gradebook_rows(repo)
     third = H.nbgrader("autograde", LESSON, "--student", "carol", cwd=repo, environ=environ, check=False)
     assert third.returncode != 0
