@@ -36,6 +36,7 @@ from .sandbox import SandboxedKernelManager
 from .submissions import gradable_by_nbgrader, sanitize_notebook
 
 NOTES = "integrity_notes"  # key in nbconvert's resources: what the grader noticed, for RecordIntegrity
+HANDOUT_MODE = "course_handout"  # key in nbconvert's resources: GradingExecute's COURSE_HANDOUT, for CompareOutside
 REPAIRS = "course_tools_repairs"  # key in the notebook's metadata: what RepairSubmission put right, for the notes
 
 #: Student code that reaches into the grader: (pattern, what it means). Only cells the student wrote are scanned.
@@ -155,6 +156,8 @@ class GradingExecute(Execute):
         self._notes_target = resources if resources is not None else {}
         for repaired in nb.metadata.pop(REPAIRS, []):  # from RepairSubmission, in the sanitizing pass
             note(self._notes_target, f"before grading: {repaired}")
+        if resources is not None:
+            resources[HANDOUT_MODE] = self.handout  # for CompareOutside: were values handed out?
         previous = os.environ.get("COURSE_HANDOUT")
         if self.handout:
             os.environ["COURSE_HANDOUT"] = self.handout  # the sandbox passes it on to the kernel, read at its import
@@ -259,6 +262,9 @@ class CompareOutside(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
+        if resources.get(HANDOUT_MODE, "1") != "1":  # the kernel was told not to hand values out: nothing to judge
+            self.log.warning("GradingExecute.handout is %r: the kernel's own verdicts stand", resources[HANDOUT_MODE])
+            return nb, resources
         refs = self._references(info.get("assignment", ""), info.get("notebook", ""))
         if refs is None:
             self.log.warning(
