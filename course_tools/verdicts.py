@@ -27,7 +27,7 @@ from pathlib import Path
 
 HANDOUT_MIME = "application/vnd.course.handout+json"  # the same as mini_autograd.testing.HANDOUT_MIME
 #: The checks whose expected argument may be lazy, with the position of that argument.
-CHECKS = {"assert_close": 2, "assert_all_close": 1, "assert_equal": 2}
+CHECKS = {"assert_close": 2, "assert_all_close": 1, "assert_equal": 2, "assert_topological": 2}
 BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 

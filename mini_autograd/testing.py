@@ -249,6 +249,10 @@ def from_handout(rec: Any) -> Any:
     raise ValueError(f"unknown record type {t!r}")
 
 
+def _has_str(x: Any) -> bool:
+    return _isinstance(x, _str) or (_isinstance(x, (_list, _tuple)) and any(_has_str(v) for v in x))
+
+
 def _trusted_value(x: Any) -> dict:
     """An expected value (or a known mistake's value) in the instructor's trusted run: any number, list, array or
     tensor, through :func:`to_numpy`; a dict of them, key by key."""
@@ -256,8 +260,8 @@ def _trusted_value(x: Any) -> dict:
         return {"t": "dict", "items": {_str(k): _trusted_value(v) for k, v in x.items()}}
     if x is None:
         return {"t": "none"}
-    if _isinstance(x, (_str, _bool)) or (_isinstance(x, (_list, _tuple)) and any(_isinstance(v, _str) for v in x)):
-        return handout_value(x)  # plain data compared for equality (assert_equal)
+    if _isinstance(x, (_str, _bool)) or (_isinstance(x, (_list, _tuple)) and _has_str(x)):
+        return handout_value(x)  # plain data compared for equality (assert_equal, assert_topological)
     return _array_record(to_numpy(x))
 
 
@@ -326,6 +330,8 @@ def verdict(record: Mapping[str, Any], reference: Mapping[str, Any]) -> Comparis
             return compare_all(got, expected, mistakes=mistakes, **kw)
         if reference["check"] == "equal":
             return compare_equal(_str(reference["name"]), got, expected, mistakes=mistakes)
+        if reference["check"] == "topological":
+            return compare_topological(_str(reference["name"]), got, expected)
         return compare(_str(reference["name"]), got, expected, mistakes=mistakes, **kw)
     finally:
         set_language(before)
@@ -650,6 +656,49 @@ def assert_equal(name: str, got: Any, expected: Any, *, mistakes: Mapping[str, A
     if expected is None and HANDOUT == "1":
         return
     c = compare_equal(name, got, expected, mistakes=mistakes)
+    if not c.ok:
+        raise AssertionError(str(c))
+
+
+def compare_topological(name: str, got: Any, graph: Mapping[str, Any]) -> Comparison:
+    """Whether ``got``, a list of node names, is a topological order of ``graph`` (``{"nodes": [names], "edges":
+    [[child, parent], ...]}``): every node once, each child before its parent. A property, not one value: any order
+    that keeps it is "exact"."""
+    if got is None:
+        return Comparison(name, "missing", hint=msg("got None"))
+    nodes, edges = _list(graph["nodes"]), [_tuple(e) for e in graph["edges"]]
+    if not _isinstance(got, _list) or not all(_isinstance(v, _str) for v in got):
+        return Comparison(name, "OFF", float("nan"), float("nan"), "", f"got {got!r:.120}, expected a list of nodes")
+    seen = set(got)
+    twice = sorted({v for v in got if got.count(v) > 1}) if _len(got) != _len(seen) else []
+    missing = [v for v in nodes if v not in seen]
+    extra = sorted(v for v in seen if v not in set(nodes))
+    pos = {v: i for i, v in enumerate(got)}
+    late = [(c, q) for c, q in edges if c in pos and q in pos and pos[c] > pos[q]]
+    problems = []
+    if twice:
+        problems.append(f"{', '.join(twice[:5])} listed more than once")
+    if missing:
+        problems.append(f"{_len(missing)} reachable node(s) missing, e.g. {', '.join(missing[:5])}")
+    if extra:
+        problems.append(f"node(s) that are not in the graph: {', '.join(extra[:5])}")
+    if late:
+        problems.append(
+            f"{_len(late)} node(s) placed before one of their children, e.g. {late[0][1]} before {late[0][0]}"
+        )
+    if not problems:
+        return Comparison(name, "exact", 0.0, 0.0)
+    return Comparison(name, "OFF", float("nan"), float("nan"), "; ".join(problems))
+
+
+def assert_topological(name: str, got: Any, graph: Any) -> None:
+    """Raise AssertionError unless ``got`` (node names) is a topological order of ``graph`` (see
+    :func:`compare_topological`; ``graph`` may be a callable returning it, as in :func:`assert_close`)."""
+    check_untampered()
+    graph = _handout("topological", name, got, graph, 0.0, 0.0, None, None)
+    if graph is None and HANDOUT == "1":
+        return
+    c = compare_topological(name, got, graph)
     if not c.ok:
         raise AssertionError(str(c))
 

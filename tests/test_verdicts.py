@@ -209,3 +209,15 @@ def test_a_kernel_error_explains_missing_records_without_a_flag():
     err = nbformat.v4.new_output("error", ename="NotImplementedError", evalue="", traceback=[])
     cell, notes = _judge([], [_reference("f(1)", 2.0)], extra_outputs=[err])
     assert not notes
+
+
+def test_a_topological_order_is_judged_as_a_property_in_the_grader():
+    graph = {"nodes": ["x", "y", "a", "c"], "edges": [["x", "a"], ["y", "a"], ["a", "c"]]}
+    refs = [dict(_reference("order", 0.0), check="topological", expected=T._trusted_value(graph))]
+    for order in (["x", "y", "a", "c"], ["y", "x", "a", "c"]):
+        cell, notes = _judge([_record("order", order, check="topological")], refs)
+        assert not [o for o in cell.outputs if o.output_type == "error"] and not notes
+    wrong = [(["c", "x", "y", "a"], "before one of their children"), (["x", "x", "a", "c"], "more than once")]
+    for order, says in wrong:
+        cell, notes = _judge([_record("order", order, check="topological")], refs)
+        assert cell.outputs[0].output_type == "error" and says in cell.outputs[0].evalue and not notes
