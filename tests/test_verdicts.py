@@ -221,3 +221,15 @@ def test_a_topological_order_is_judged_as_a_property_in_the_grader():
     for order, says in wrong:
         cell, notes = _judge([_record("order", order, check="topological")], refs)
         assert cell.outputs[0].output_type == "error" and says in cell.outputs[0].evalue and not notes
+
+
+@pytest.mark.parametrize("lesson", MIGRATED)
+def test_no_check_is_judged_only_in_the_kernel_after_the_last_handed_out_one(lesson):
+    """A bare assert after a cell's last check could hide its error unseen (an IPython hook); before one, the
+    records after it would be missing, which the grader sees."""
+    for cell in _test_cells(lesson):
+        tree = ast.parse(cell.source)
+        calls = [n.end_lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and V.check_name(n.func)]
+        assert calls, f"{H.meta(cell)['grade_id']} hands nothing out: give it at least one check"
+        late = [n.lineno for n in ast.walk(tree) if isinstance(n, (ast.Assert, ast.Raise)) and n.lineno > max(calls)]
+        assert not late, f"{H.meta(cell)['grade_id']}: asserts after the last check, lines {late}"
