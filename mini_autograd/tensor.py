@@ -992,6 +992,8 @@ def _mark_written(storage: np.ndarray, epoch: int) -> None:
 
 def _written_since(saved: Any, stamp: int) -> bool:
     """Was the buffer of the saved array ``saved`` written in place after the global in-place count ``stamp``?"""
+    if isinstance(saved, Tensor):  # what a Function written with tensors saves
+        saved = saved._data
     if type(saved) is not np.ndarray:
         return False
     owner = _owner(saved)

@@ -229,3 +229,25 @@ def test_views_share_the_version_of_what_they_view(m):
     d.mul_(2)  # detach() shares the values and their version
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+def test_a_function_written_with_tensors_refuses_a_saved_input_changed_since():
+    for m in LIBS:
+
+        class Square(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return 2 * x * grad
+
+        w = m.ones(3, requires_grad=True)
+        y = Square.apply(w)
+        with m.no_grad():
+            w.mul_(2)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()
