@@ -158,7 +158,6 @@ class Node:
         inputs: the same with every non-tensor as None: the parents of this node in the graph.
         needs_input_grad: one bool per argument: is it a tensor that wants a gradient?
         saved: what ``ctx.save_for_backward`` stored, until a backward pass without retain_graph frees it.
-
         stamp: how many in-place changes the process had made when the node was created (see
             ``tensor._VersionCounter``): a saved input changed in place after that makes backward refuse.
 

@@ -606,10 +606,7 @@ class Tensor:
             ufunc(d, other._data if isinstance(other, Tensor) else other, out=d, casting="same_kind")
         except (TypeError, ValueError):
             return self._inplace(lambda: _binary(fn, self, other))  # for the error that names the problem
-        try:
-            self._vc.bump(d)
-        except AttributeError:
-            self._counter().bump(d)
+        self._counter().bump(d)
         return self
 
     def _inplace(self, compute: Any) -> Tensor:
@@ -925,19 +922,18 @@ def _index_key(key: Any) -> Any:
 
 
 class _VersionCounter:
-    """How many times a tensor's values were changed in place (``count``), and when: ``last`` is the global
-    in-place count after the latest change, ``recent`` the same for the latest few changes (for the error message;
-    only the latest are kept, so a training loop does not grow it).
+    """How many times a tensor's values were changed in place (``count``), and when: ``recent`` holds the global
+    in-place count after each of the latest changes (for the error message; only the latest are kept, so a training
+    loop does not grow it).
 
     ``detach()`` shares the counter, since it shares the values. ``.data`` gets an untracked one (``tracked``
     False): changes through ``.data`` go unseen by the graph, as in PyTorch.
     """
 
-    __slots__ = ("count", "last", "recent", "tracked")
+    __slots__ = ("count", "recent", "tracked")
 
     def __init__(self, tracked: bool = True) -> None:
         self.count = 0
-        self.last = 0
         self.recent: list[int] = []
         self.tracked = tracked
 
@@ -945,7 +941,6 @@ class _VersionCounter:
         """Count one in-place change of ``storage`` (the numpy array written)."""
         _EPOCH[0] = last = _EPOCH[0] + 1
         self.count += 1
-        self.last = last
         recent = self.recent
         recent.append(last)
         if len(recent) > 64:
