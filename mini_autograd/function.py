@@ -335,22 +335,12 @@ class Function:
             track = any(needs)
             ctx.needs_input_grad = tuple(needs)
             out = cls.forward(ctx, *raw)
-        t = _new(Tensor)  # _new_tensor, inlined: a call less per op
-        t._data = out
-        t.grad = None
         if track and _grad_enabled:
             ctx.fn = cls
             ctx.args = args
             ctx.stamp = _EPOCH[0]
-            t.requires_grad = True
-            t.grad_fn = ctx
-        else:
-            t.requires_grad = False
-            t.grad_fn = None
-        return t
-
-
-_new = object.__new__
+            return _new_tensor(out, True, ctx)
+        return _new_tensor(out, False, None)
 
 
 class _NumpyBackward:
