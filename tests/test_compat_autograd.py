@@ -79,6 +79,7 @@ def test_set_grad_enabled_as_a_call_and_a_context_manager(m):
     def evaluate(a):
         return a * 2
 
+    assert m.is_grad_enabled(), "decorating must not switch the mode at definition time"
     assert not evaluate(x).requires_grad and m.is_grad_enabled()
 
 

@@ -302,27 +302,6 @@ def test_no_grad_and_enable_grad_as_decorators_without_parentheses(m):
         assert triple(x).requires_grad
 
 
-@pytest.mark.parametrize("m", LIBS)
-def test_set_grad_enabled_as_a_call_a_context_manager_and_a_decorator(m):
-    x = m.tensor(1.0, requires_grad=True)
-    m.set_grad_enabled(False)
-    try:
-        assert not m.is_grad_enabled() and not (x * 2.0).requires_grad
-    finally:
-        m.set_grad_enabled(True)
-    assert m.is_grad_enabled()
-    with m.set_grad_enabled(False):
-        assert not (x * 2.0).requires_grad
-    assert m.is_grad_enabled()
-
-    @m.set_grad_enabled(False)
-    def double(t):
-        return t * 2.0
-
-    assert m.is_grad_enabled(), "decorating must not switch the mode at definition time"
-    assert not double(x).requires_grad and m.is_grad_enabled()
-
-
 # -------------------------------------------------------------------------------------------- in-place updates
 
 IN_PLACE = {"-=": operator.isub, "+=": operator.iadd, "*=": operator.imul}
